@@ -1,0 +1,39 @@
+/*
+ * config: the settings of one `idp` run, from defaults, then the environment
+ * (IDP_DB, IDP_MASTER_KEY, IDP_LOG_LEVEL), then flags, the last one winning.
+ * Every setting has a key that a flag (--KEY) sets through config_set().
+ */
+#ifndef COMMON_CONFIG_H
+#define COMMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "log.h"
+
+#define CONFIG_PATH_MAX 1024
+
+struct config {
+	char db[CONFIG_PATH_MAX];
+	char master_key[CONFIG_PATH_MAX];	/* "" : master.key beside the database */
+	char listen_host[64];
+	uint16_t listen_port;
+	char issuer[512];			/* "" : http://LISTEN */
+	char web[CONFIG_PATH_MAX];
+	bool demo;
+	enum log_level log_level;
+	unsigned threads;			/* 0: one per core */
+};
+
+void config_defaults(struct config *);
+void config_from_env(struct config *);
+/* Sets `key` (a flag's name without dashes); -1 with a reason in err. */
+int config_set(struct config *, const char *key, const char *value,
+    char *err, size_t errsz) WUR;
+/* Fills derived values (the master key path); -1 with a reason. */
+int config_finish(struct config *, char *err, size_t errsz) WUR;
+/* Sets the issuer to http://LISTEN-HOST:port unless one was given. */
+void config_default_issuer(struct config *, uint16_t port);
+
+#endif

@@ -1,0 +1,450 @@
+/*
+ * db: connection pool, statement cache, transactions and migrations.
+ */
+#include "db.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STMT_SLOTS 128		/* power of two */
+#define BUSY_TIMEOUT_MS 5000
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct db_conn {
+	sqlite3 *h;
+	struct db_conn *next;	/* idle list */
+	struct stmt_slot slots[STMT_SLOTS];
+};
+
+struct db {
+	char *path;
+	pthread_mutex_t lock;
+	struct db_conn *idle;
+};
+
+int
+db_err_from_sqlite(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return DB_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_BUSY;
+	case SQLITE_FULL:
+		return DB_FULL;
+	case SQLITE_CONSTRAINT:
+		return DB_CONSTRAINT;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		return DB_READONLY;
+	case SQLITE_IOERR:
+		/* A failed write of a full disk shows as an I/O error too. */
+		return (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC ||
+		    rc == SQLITE_IOERR_SHMSIZE) ? DB_FULL : DB_ERR;
+	default:
+		return DB_ERR;
+	}
+}
+
+const char *
+db_strerror(int err)
+{
+	switch (err) {
+	case DB_OK: return "ok";
+	case DB_BUSY: return "database busy";
+	case DB_FULL: return "database or disk is full";
+	case DB_CONSTRAINT: return "constraint violated";
+	case DB_READONLY: return "database cannot be written";
+	case DB_NEWER: return "database schema is newer than this program";
+	default: return "database error";
+	}
+}
+
+static int
+conn_pragmas(sqlite3 *h, char *err, size_t errsz)
+{
+	static const char *const pragmas[] = {
+		"PRAGMA journal_mode=WAL",
+		"PRAGMA synchronous=NORMAL",
+		"PRAGMA foreign_keys=ON",
+		"PRAGMA temp_store=MEMORY",
+	};
+
+	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(h, 1);
+	for (size_t i = 0; i < ARRAY_LEN(pragmas); i++) {
+		int rc = sqlite3_exec(h, pragmas[i], NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errsz, "%s: %s", pragmas[i], sqlite3_errmsg(h));
+			return db_err_from_sqlite(rc);
+		}
+	}
+	return DB_OK;
+}
+
+static struct db_conn *
+conn_open(const char *path, char *err, size_t errsz)
+{
+	struct db_conn *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (c == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	rc = sqlite3_open_v2(path, &c->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path,
+		    c->h ? sqlite3_errmsg(c->h) : "cannot open");
+		goto fail;
+	}
+	if (conn_pragmas(c->h, err, errsz) != DB_OK)
+		goto fail;
+	return c;
+fail:
+	sqlite3_close(c->h);
+	free(c);
+	return NULL;
+}
+
+static void
+conn_close(struct db_conn *c)
+{
+	for (size_t i = 0; i < STMT_SLOTS; i++)
+		sqlite3_finalize(c->slots[i].stmt);
+	sqlite3_close(c->h);
+	free(c);
+}
+
+static int
+check_location(const char *path, char *err, size_t errsz)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errsz, "%s: directory %s does not exist", path, dir);
+		return DB_READONLY;
+	}
+	if (access(dir, W_OK) != 0) {
+		snprintf(err, errsz, "%s: directory %s is not writable", path, dir);
+		return DB_READONLY;
+	}
+	if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0) {
+		snprintf(err, errsz, "%s: file is not readable and writable", path);
+		return DB_READONLY;
+	}
+	return DB_OK;
+}
+
+int
+db_open(const char *path, struct db **out, char *err, size_t errsz)
+{
+	struct db *db;
+	struct db_conn *c;
+	int rc;
+
+	if (path == NULL || out == NULL || err == NULL)
+		return DB_ERR;
+	if ((rc = check_location(path, err, errsz)) != DB_OK)
+		return rc;
+	if ((c = conn_open(path, err, errsz)) == NULL)
+		return DB_ERR;
+	if ((db = calloc(1, sizeof(*db))) == NULL || (db->path = strdup(path)) == NULL) {
+		free(db);
+		conn_close(c);
+		snprintf(err, errsz, "out of memory");
+		return DB_ERR;
+	}
+	pthread_mutex_init(&db->lock, NULL);
+	db->idle = c;
+	*out = db;
+	return DB_OK;
+}
+
+void
+db_close(struct db *db)
+{
+	struct db_conn *c, *next;
+
+	if (db == NULL)
+		return;
+	for (c = db->idle; c != NULL; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
+	pthread_mutex_destroy(&db->lock);
+	free(db->path);
+	free(db);
+}
+
+const char *
+db_path(const struct db *db)
+{
+	return db->path;
+}
+
+struct db_conn *
+db_acquire(struct db *db)
+{
+	struct db_conn *c;
+	char err[256];
+
+	pthread_mutex_lock(&db->lock);
+	if ((c = db->idle) != NULL)
+		db->idle = c->next;
+	pthread_mutex_unlock(&db->lock);
+	if (c == NULL)
+		c = conn_open(db->path, err, sizeof(err));
+	return c;
+}
+
+void
+db_release(struct db *db, struct db_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (!sqlite3_get_autocommit(c->h))
+		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_lock(&db->lock);
+	c->next = db->idle;
+	db->idle = c;
+	pthread_mutex_unlock(&db->lock);
+}
+
+sqlite3 *
+db_handle(struct db_conn *c)
+{
+	return c->h;
+}
+
+sqlite3_stmt *
+db_stmt(struct db_conn *c, const char *sql)
+{
+	size_t h = ((uintptr_t)sql >> 3) & (STMT_SLOTS - 1);
+
+	for (size_t n = 0; n < STMT_SLOTS; n++, h = (h + 1) & (STMT_SLOTS - 1)) {
+		struct stmt_slot *s = &c->slots[h];
+		if (s->sql == sql) {
+			sqlite3_reset(s->stmt);
+			sqlite3_clear_bindings(s->stmt);
+			return s->stmt;
+		}
+		if (s->sql != NULL)
+			continue;
+		if (sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		    &s->stmt, NULL) != SQLITE_OK) {
+			fprintf(stderr, "db: prepare failed: %s: %s\n",
+			    sqlite3_errmsg(c->h), sql);
+			s->stmt = NULL;
+			return NULL;
+		}
+		s->sql = sql;
+		return s->stmt;
+	}
+	fprintf(stderr, "db: statement cache full\n");
+	return NULL;
+}
+
+int
+db_step(sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return DB_ERR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return DB_OK;
+	return db_err_from_sqlite(sqlite3_extended_errcode(sqlite3_db_handle(st)));
+}
+
+int
+db_exec(struct db_conn *c, const char *sql)
+{
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? DB_OK : db_err_from_sqlite(sqlite3_extended_errcode(c->h));
+}
+
+void
+db_cache_size(struct db_conn *c, int kib)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib > 0 ? kib : 2000);
+	if (sqlite3_prepare_v2(c->h, sql, -1, &st, NULL) == SQLITE_OK)
+		sqlite3_step(st);
+	sqlite3_finalize(st);
+}
+
+int
+db_begin(struct db_conn *c)
+{
+	return db_exec(c, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db_conn *c)
+{
+	int rc = db_exec(c, "COMMIT");
+
+	if (rc != DB_OK)
+		db_rollback(c);
+	return rc;
+}
+
+void
+db_rollback(struct db_conn *c)
+{
+	if (!sqlite3_get_autocommit(c->h))
+		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	int rc = s == NULL ? sqlite3_bind_null(st, idx) :
+	    sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+
+	return rc == SQLITE_OK ? DB_OK : DB_ERR;
+}
+
+int
+db_bind_int64(sqlite3_stmt *st, int idx, sqlite3_int64 v)
+{
+	return sqlite3_bind_int64(st, idx, v) == SQLITE_OK ? DB_OK : DB_ERR;
+}
+
+int
+db_column_text(sqlite3_stmt *st, int col, char *buf, size_t bufsz)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+
+	if (bufsz == 0)
+		return -1;
+	if (s == NULL) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (n >= bufsz)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+db_schema_version(struct db *db, int *version)
+{
+	struct db_conn *c = db_acquire(db);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c == NULL)
+		return DB_ERR;
+	*version = 0;
+	rc = db_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+	    "applied_at INTEGER NOT NULL)");
+	if (rc == DB_OK) {
+		st = db_stmt(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+		rc = db_step(st);
+		if (rc == 1) {
+			*version = sqlite3_column_int(st, 0);
+			rc = DB_OK;
+		}
+		sqlite3_reset(st);
+	}
+	db_release(db, c);
+	return rc;
+}
+
+static int
+apply_one(struct db_conn *c, const struct db_migration *m)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_begin(c)) != DB_OK)
+		return rc;
+	/* Another process may have applied it since we looked. */
+	st = db_stmt(c, "SELECT 1 FROM schema_migrations WHERE version = ?");
+	if ((rc = db_bind_int64(st, 1, m->version)) != DB_OK)
+		goto fail;
+	if ((rc = db_step(st)) == 1) {
+		db_rollback(c);
+		return 1;
+	}
+	if (rc != DB_OK)
+		goto fail;
+	if ((rc = db_exec(c, m->sql)) != DB_OK) {
+		fprintf(stderr, "migration %04d_%s: %s\n", m->version, m->name,
+		    sqlite3_errmsg(c->h));
+		goto fail;
+	}
+	st = db_stmt(c, "INSERT INTO schema_migrations (version, name, applied_at) "
+	    "VALUES (?, ?, CAST(strftime('%s','now') AS INTEGER))");
+	if ((rc = db_bind_int64(st, 1, m->version)) != DB_OK ||
+	    (rc = db_bind_text(st, 2, m->name)) != DB_OK ||
+	    (rc = db_step(st)) != DB_OK)
+		goto fail;
+	return db_commit(c);
+fail:
+	db_rollback(c);
+	return rc;
+}
+
+int
+db_migrate(struct db *db, const struct db_migration *list, size_t n, int *applied)
+{
+	struct db_conn *c;
+	int current, rc;
+
+	*applied = 0;
+	if ((rc = db_schema_version(db, &current)) != DB_OK)
+		return rc;
+	if (n > 0 && current > list[n - 1].version)
+		return DB_NEWER;
+	if (n == 0 && current > 0)
+		return DB_NEWER;
+	if ((c = db_acquire(db)) == NULL)
+		return DB_ERR;
+	for (size_t i = 0; i < n && rc == DB_OK; i++) {
+		if (list[i].version <= current)
+			continue;
+		rc = apply_one(c, &list[i]);
+		if (rc == DB_OK)
+			(*applied)++;
+		else if (rc == 1)
+			rc = DB_OK;
+	}
+	db_release(db, c);
+	return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * http: the HTTP server edge over libmicrohttpd. Owns the daemon (an internal
+ * thread pool, epoll), the per-request context (method, path, headers,
+ * query, cookies, a body bounded at a byte limit), routing by exact path or
+ * prefix with 404/405 answers, and every response's security headers. A
+ * handler answers once with one of the http_respond_* calls.
+ */
+#ifndef COMMON_HTTP_H
+#define COMMON_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+
+struct http_server;
+struct http_req;
+struct log;
+
+typedef void (*http_handler_fn)(struct http_req *, void *ctx);
+
+struct http_route {
+	const char *method;	/* "GET" (also serves HEAD), "POST", ... */
+	const char *path;	/* exact; a trailing '*' matches a prefix */
+	http_handler_fn fn;
+};
+
+struct http_opts {
+	const char *host;	/* numeric IPv4 or IPv6 address */
+	uint16_t port;		/* 0: any free port */
+	unsigned threads;	/* 0: one per core */
+	size_t body_limit;	/* bytes; larger bodies get 413 */
+	unsigned conn_timeout;	/* seconds of inactivity before closing */
+	unsigned per_ip_limit;	/* concurrent connections from one address */
+	struct log *log;
+	void *ctx;		/* handed to every handler */
+	const struct http_route *routes;
+	size_t nroutes;
+};
+
+int http_start(const struct http_opts *, struct http_server **out,
+    char *err, size_t errsz) WUR;
+uint16_t http_port(const struct http_server *);
+void http_stop(struct http_server *);
+
+/* The request. Strings live until the handler returns. */
+const char *http_method(const struct http_req *);
+const char *http_path(const struct http_req *);
+const char *http_header(struct http_req *, const char *name);
+const char *http_query(struct http_req *, const char *name);
+const char *http_cookie(struct http_req *, const char *name);
+const char *http_body(const struct http_req *, size_t *len);
+/* The client's address as text into buf[64]. */
+const char *http_client_addr(struct http_req *, char buf[64]);
+
+/*
+ * The body as a JSON object, or NULL after answering 400 (not JSON, not an
+ * object, nested deeper than max_depth, duplicate keys) or 415 (another
+ * Content-Type).
+ */
+json_t *http_json_body(struct http_req *, int max_depth);
+/*
+ * HTTP Basic credentials into user[ulen] and pass[plen] (zero the password
+ * after use); -1 when absent or malformed.
+ */
+int http_basic_auth(struct http_req *, char *user, size_t ulen, char *pass,
+    size_t plen) WUR;
+
+/* Adds a header to the coming response (at most 8). */
+void http_add_header(struct http_req *, const char *name, const char *value);
+
+/*
+ * Sets a cookie on the coming response: Path=/, HttpOnly, SameSite=Lax,
+ * Secure when `secure`; max_age < 0 leaves it a session cookie, 0 deletes it.
+ */
+void http_set_cookie(struct http_req *, const char *name, const char *value,
+    long max_age, bool secure);
+
+/* Answers. The body is copied; `json` is taken over (decref'd). */
+void http_respond(struct http_req *, unsigned status, const char *ctype,
+    const void *body, size_t len);
+void http_respond_json(struct http_req *, unsigned status, json_t *json);
+void http_respond_error(struct http_req *, unsigned status, const char *code,
+    const char *description);
+/* A redirect (302, 303) to `location`, with an empty body. */
+void http_redirect(struct http_req *, unsigned status, const char *location);
+bool http_responded(const struct http_req *);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * cli: shared option handling and resource opening for idp subcommands.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "schema.h"
+
+#define OPT_DB 1000
+#define OPT_HELP 1001
+#define MAX_OPTS 32
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("idp: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "idp %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see idp %s --help)\n", cmd->name);
+	exit(EXIT_USAGE);
+}
+
+void
+cli_print_help(const struct cli_cmd *cmd)
+{
+	printf("usage: idp %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->help);
+	printf("\ncommon options:\n"
+	    "  --db PATH     the database (default var/idp.db, or $IDP_DB)\n"
+	    "  --help        this text\n");
+}
+
+void
+cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
+    const struct option *extra, int (*opt)(int, const char *, void *),
+    void *arg, struct config *cfg, int *first)
+{
+	struct option opts[MAX_OPTS];
+	size_t n = 0;
+	char err[256];
+	int c;
+
+	config_defaults(cfg);
+	config_from_env(cfg);
+	for (; extra != NULL && extra[n].name != NULL && n < MAX_OPTS - 3; n++)
+		opts[n] = extra[n];
+	opts[n++] = (struct option){ "db", required_argument, NULL, OPT_DB };
+	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			cli_print_help(cmd);
+			exit(0);
+		}
+		if (c == OPT_DB) {
+			if (config_set(cfg, "db", optarg, err, sizeof(err)) != 0)
+				cli_usage_error(cmd, "%s", err);
+			continue;
+		}
+		if (c == ':')
+			cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+		if (c == '?')
+			cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
+		if (opt == NULL || opt(c, optarg, arg) != 0)
+			cli_usage_error(cmd, "bad value for %s: %s", argv[optind - 1],
+			    optarg != NULL ? optarg : "");
+	}
+	if (config_finish(cfg, err, sizeof(err)) != 0)
+		cli_usage_error(cmd, "%s", err);
+	*first = optind;
+}
+
+static int
+ensure_default_dir(const struct config *cfg)
+{
+	/* The default var/ is made on demand; any other directory must exist. */
+	if (strcmp(cfg->db, "var/idp.db") != 0)
+		return 0;
+	if (mkdir("var", 0700) != 0 && errno != EEXIST) {
+		cli_error("cannot create var/: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_open(const struct config *cfg, struct cli_res *res)
+{
+	char err[512];
+	int rc, applied;
+
+	memset(res, 0, sizeof(*res));
+	if (ensure_default_dir(cfg) != 0)
+		return -1;
+	if (db_open(cfg->db, &res->db, err, sizeof(err)) != DB_OK) {
+		cli_error("cannot open the database: %s", err);
+		return -1;
+	}
+	rc = db_migrate(res->db, schema_migrations, schema_migrations_count, &applied);
+	if (rc == DB_NEWER) {
+		cli_error("%s: the database schema is newer than this program; "
+		    "upgrade idp before using it", cfg->db);
+		goto fail;
+	}
+	if (rc != DB_OK) {
+		cli_error("%s: migration failed: %s", cfg->db, db_strerror(rc));
+		goto fail;
+	}
+	if ((rc = seal_open(cfg->master_key, &res->seal)) != SEAL_OK) {
+		cli_error("%s: %s", cfg->master_key, seal_strerror(rc));
+		goto fail;
+	}
+	if ((res->clock = clock_new_system()) == NULL)
+		goto fail;
+	return 0;
+fail:
+	cli_close(res);
+	return -1;
+}
+
+void
+cli_close(struct cli_res *res)
+{
+	seal_free(res->seal);
+	db_close(res->db);
+	clock_free(res->clock);
+	memset(res, 0, sizeof(*res));
+}

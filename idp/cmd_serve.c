@@ -1,0 +1,148 @@
+/*
+ * cmd_serve: the server's start-up and shutdown.
+ */
+#include "cmd_serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "demo.h"
+#include "http.h"
+#include "routes.h"
+#include "web.h"
+
+#define BODY_LIMIT (64 * 1024)
+#define OPT_BASE 200
+
+static const struct cli_cmd serve_cmd = { "serve",
+	"[--listen ADDR:PORT] [--issuer URL] [--web DIR] [--demo]",
+	"Runs the identity provider's HTTP service. An empty database is\n"
+	"migrated first; with --demo an empty database is also seeded with a\n"
+	"synthetic registry and demo clients, whose credentials are printed.\n"
+	"  --listen ADDR:PORT  numeric address and port (default 127.0.0.1:8080;\n"
+	"                      port 0 picks a free one)\n"
+	"  --issuer URL        the public base URL (default http://LISTEN)\n"
+	"  --web DIR           pages and static files (default web)\n"
+	"  --master-key PATH   the master key file (default beside the database)\n"
+	"  --threads N         worker threads (default: one per core)\n"
+	"  --log-level LEVEL   debug, info, warn or error (default info)" };
+
+static int
+serve_opt(int id, const char *val, void *arg)
+{
+	static const char *const keys[] = { "listen", "issuer", "web",
+		"master-key", "threads", "log-level" };
+	struct config *cfg = arg;
+	char err[256];
+
+	if (id == 'd') {
+		cfg->demo = true;
+		return 0;
+	}
+	id -= OPT_BASE;
+	if (id < 0 || (size_t)id >= ARRAY_LEN(keys))
+		return -1;
+	if (config_set(cfg, keys[id], val, err, sizeof(err)) != 0) {
+		fprintf(stderr, "idp serve: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+wait_for_signal(const sigset_t *set)
+{
+	int sig = 0;
+
+	if (sigwait(set, &sig) != 0)
+		return -1;
+	return sig;
+}
+
+static int
+run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set)
+{
+	struct routes_ctx ctx = { .db = res->db, .seal = res->seal,
+	    .clock = res->clock, .log = lg };
+	struct http_opts ho = { .host = cfg->listen_host, .port = cfg->listen_port,
+	    .threads = cfg->threads, .body_limit = BODY_LIMIT, .conn_timeout = 30,
+	    .per_ip_limit = 256, .log = lg, .ctx = &ctx };
+	struct http_server *srv = NULL;
+	struct web *web = NULL;
+	char err[512];
+	int sig;
+
+	if (web_load(cfg->web, &web, err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return 1;
+	}
+	ctx.web = web;
+	ctx.issuer = cfg->issuer;
+	ho.routes = routes_table(&ho.nroutes);
+	if (http_start(&ho, &srv, err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		web_free(web);
+		return 1;
+	}
+	config_default_issuer(cfg, http_port(srv));
+	log_event(lg, LOG_INFO, "server.started", "issuer", cfg->issuer,
+	    "db", cfg->db, NULL);
+	printf("dinhdanh listening on %s (port %u)\n", cfg->issuer,
+	    (unsigned)http_port(srv));
+	if (cfg->demo)
+		demo_print(cfg, cfg->issuer, stdout);
+	fflush(stdout);
+	sig = wait_for_signal(set);
+	log_event(lg, LOG_INFO, "server.stopping", "signal",
+	    sig == SIGTERM ? "TERM" : "INT", NULL);
+	http_stop(srv);
+	web_free(web);
+	return 0;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, OPT_BASE + 0 },
+		{ "issuer", required_argument, NULL, OPT_BASE + 1 },
+		{ "web", required_argument, NULL, OPT_BASE + 2 },
+		{ "master-key", required_argument, NULL, OPT_BASE + 3 },
+		{ "threads", required_argument, NULL, OPT_BASE + 4 },
+		{ "log-level", required_argument, NULL, OPT_BASE + 5 },
+		{ "demo", no_argument, NULL, 'd' }, { NULL, 0, NULL, 0 } };
+	struct config cfg;
+	struct cli_res res;
+	struct log *lg;
+	sigset_t set;
+	int first, rc;
+
+	cli_parse(&serve_cmd, argc, argv, opts, serve_opt, &cfg, &cfg, &first);
+	if (first != argc)
+		cli_usage_error(&serve_cmd, "unexpected argument %s", argv[first]);
+	/* Block the stop signals before any thread starts, then wait for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((lg = log_new(stderr, cfg.log_level)) == NULL)
+		return 1;
+	if (cli_open(&cfg, &res) != 0) {
+		log_free(lg);
+		return 1;
+	}
+	rc = 0;
+	if (cfg.demo && demo_seed(&res, &cfg) != 0) {
+		cli_error("cannot seed the demo data");
+		rc = 1;
+	}
+	if (rc == 0)
+		rc = run(&cfg, &res, lg, &set);
+	cli_close(&res);
+	log_free(lg);
+	return rc;
+}

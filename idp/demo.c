@@ -1,0 +1,149 @@
+/*
+ * demo: seeding and the credentials file.
+ */
+#include "demo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clients.h"
+#include "regen.h"
+#include "registry.h"
+
+static void
+demo_file(const struct config *cfg, char *path, size_t sz)
+{
+	const char *slash = strrchr(cfg->db, '/');
+
+	if (slash == NULL)
+		snprintf(path, sz, "demo.json");
+	else
+		snprintf(path, sz, "%.*s/demo.json", (int)(slash - cfg->db), cfg->db);
+}
+
+static int
+import_population(struct cli_res *r)
+{
+	struct registry_import_result res;
+	FILE *f = tmpfile();
+	int rc;
+
+	if (f == NULL)
+		return -1;
+	if (regen_write_csv(f, DEMO_PEOPLE, DEMO_SEED) != 0 || fflush(f) != 0) {
+		fclose(f);
+		return -1;
+	}
+	rewind(f);
+	rc = registry_import(r->db, f, "demo", false, clock_now(r->clock), &res);
+	fclose(f);
+	if (rc != DB_OK)
+		cli_error("demo import failed: line %lu: %s", res.bad_line, res.reason);
+	return rc == DB_OK ? 0 : -1;
+}
+
+static json_t *
+add_client(struct cli_res *r, const char *name, enum client_kind kind)
+{
+	struct client_new cn = { .name = name, .kind = kind };
+	char id[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX], reason[256];
+
+	if (clients_add(r->db, r->seal, &cn, clock_now(r->clock), id, secret,
+	    reason, sizeof(reason)) != DB_OK) {
+		cli_error("demo client: %s", reason);
+		return NULL;
+	}
+	return json_pack("{s:s, s:s, s:s}", "name", name, "client_id", id,
+	    "client_secret", secret);
+}
+
+static int
+write_private(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t n = strlen(text);
+	int rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, n) != (ssize_t)n || fsync(fd) != 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int
+demo_seed(struct cli_res *r, const struct config *cfg)
+{
+	unsigned long people;
+	char path[CONFIG_PATH_MAX + 16], *text = NULL;
+	json_t *creds = NULL, *reg;
+	struct person p;
+	int rc = -1;
+
+	if (registry_count(r->db, &people) != DB_OK)
+		return -1;
+	if (people > 0)
+		return 0;
+	printf("dinhdanh: seeding the demo registry (%d people)...\n", DEMO_PEOPLE);
+	fflush(stdout);
+	if (import_population(r) != 0)
+		return -1;
+	if ((reg = add_client(r, "Cơ sở dữ liệu quốc gia về dân cư (demo)",
+	    CLIENT_REGISTRY)) == NULL)
+		return -1;
+	if (registry_first_living(r->db, &p) != DB_OK)
+		return -1;
+	creds = json_pack("{s:o, s:{s:s, s:s, s:s}}", "registry_client", reg,
+	    "sample_person", "personal_id", p.personal_id, "full_name", p.full_name,
+	    "birth_date", p.birth_date);
+	demo_file(cfg, path, sizeof(path));
+	text = json_dumps(creds, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text != NULL && write_private(path, text) == 0)
+		rc = 0;
+	else
+		cli_error("%s: cannot write the demo credentials: %s", path, strerror(errno));
+	free(text);
+	json_decref(creds);
+	return rc;
+}
+
+void
+demo_print(const struct config *cfg, const char *base_url, FILE *out)
+{
+	char path[CONFIG_PATH_MAX + 16];
+	json_t *creds, *reg;
+
+	demo_file(cfg, path, sizeof(path));
+	if ((creds = json_load_file(path, 0, NULL)) == NULL) {
+		fprintf(out, "(no demo credentials in %s: start with an empty database "
+		    "to seed them)\n", path);
+		return;
+	}
+	fprintf(out, "\ndinhdanh demo\n");
+	fprintf(out, "  service:          %s/\n", base_url);
+	fprintf(out, "  health:           %s/healthz\n", base_url);
+	reg = json_object_get(creds, "registry_client");
+	if (reg != NULL)
+		fprintf(out, "  registry client:  client_id=%s client_secret=%s\n"
+		    "                    (POST %s/v1/registry/events with HTTP Basic)\n",
+		    json_string_value(json_object_get(reg, "client_id")),
+		    json_string_value(json_object_get(reg, "client_secret")), base_url);
+	reg = json_object_get(creds, "sample_person");
+	fprintf(out, "  registry:         %d synthetic people (seed %d)\n",
+	    DEMO_PEOPLE, DEMO_SEED);
+	if (reg != NULL)
+		fprintf(out, "  sample person:    %s, %s, born %s\n"
+		    "                    (idp registry issue-card %s)\n",
+		    json_string_value(json_object_get(reg, "personal_id")),
+		    json_string_value(json_object_get(reg, "full_name")),
+		    json_string_value(json_object_get(reg, "birth_date")),
+		    json_string_value(json_object_get(reg, "personal_id")));
+	fprintf(out, "  credentials file: %s\n\n", path);
+	fflush(out);
+	json_decref(creds);
+}

@@ -1,0 +1,220 @@
+/*
+ * routes: handlers for health, registry events, static files and the
+ * landing page.
+ */
+#include "routes.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "clients.h"
+#include "regevent.h"
+#include "registry.h"
+
+#define JSON_DEPTH 16
+
+static const char HOME[] =
+    "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    "<title>dinhdanh</title><link rel=\"stylesheet\" href=\"/static/site.css\">"
+    "</head><body><main><h1>dinhdanh</h1>"
+    "<p>Dịch vụ định danh và xác thực điện tử.</p>"
+    "<p lang=\"en\">Electronic identification and authentication.</p>"
+    "</main></body></html>\n";
+
+/* Answers a database failure: 503 when the disk is full or busy. */
+static void
+respond_db_error(struct http_req *r, struct log *lg, int rc)
+{
+	if (rc == DB_FULL || rc == DB_BUSY || rc == DB_READONLY) {
+		log_event(lg, LOG_ERROR, "db.unavailable", "error", db_strerror(rc), NULL);
+		http_add_header(r, "Retry-After", "5");
+		http_respond_error(r, 503, "temporarily_unavailable",
+		    "the service cannot store data right now; try again shortly");
+		return;
+	}
+	log_event(lg, LOG_ERROR, "db.error", "error", db_strerror(rc), NULL);
+	http_respond_error(r, 500, "server_error", "internal error");
+}
+
+static void
+h_healthz(struct http_req *r, void *arg)
+{
+	struct routes_ctx *ctx = arg;
+	struct db_conn *c = db_acquire(ctx->db);
+	sqlite3_stmt *st;
+	int rc = DB_ERR;
+
+	if (c != NULL && (st = db_stmt(c, "SELECT 1")) != NULL) {
+		rc = db_step(st);
+		sqlite3_reset(st);
+	}
+	db_release(ctx->db, c);
+	if (rc != 1) {
+		http_respond_error(r, 503, "temporarily_unavailable", "database unavailable");
+		return;
+	}
+	http_respond(r, 200, "application/json", "{\"status\":\"ok\"}", 15);
+}
+
+static void
+h_home(struct http_req *r, void *arg)
+{
+	UNUSED(arg);
+	http_respond(r, 200, "text/html; charset=utf-8", HOME, sizeof(HOME) - 1);
+}
+
+static void
+h_static(struct http_req *r, void *arg)
+{
+	struct routes_ctx *ctx = arg;
+	const char *ctype, *data;
+	size_t len;
+
+	if ((data = web_find(ctx->web, http_path(r), &len, &ctype)) == NULL) {
+		http_respond_error(r, 404, "not_found", "no such file");
+		return;
+	}
+	http_add_header(r, "Cache-Control", "public, max-age=3600");
+	http_respond(r, 200, ctype, data, len);
+}
+
+/* The authenticated client of `kind`, or an answer of 401/403 and -1. */
+static int
+client_auth(struct http_req *r, struct routes_ctx *ctx, enum client_kind kind,
+    struct client *out)
+{
+	char id[CLIENT_ID_MAX], secret[256];
+	struct db_conn *c;
+	int rc = -1;
+
+	if (http_basic_auth(r, id, sizeof(id), secret, sizeof(secret)) == 0 &&
+	    (c = db_acquire(ctx->db)) != NULL) {
+		rc = clients_authenticate(c, ctx->seal, id, secret, out);
+		db_release(ctx->db, c);
+	}
+	sodium_memzero(secret, sizeof(secret));
+	if (rc != 0) {
+		log_event(ctx->log, LOG_WARN, "security.client_auth_failed",
+		    "path", http_path(r), NULL);
+		http_add_header(r, "WWW-Authenticate", "Basic realm=\"dinhdanh\"");
+		http_respond_error(r, 401, "invalid_client", "client authentication failed");
+		return -1;
+	}
+	if (out->kind != kind) {
+		http_respond_error(r, 403, "unauthorized_client",
+		    "this client may not use this endpoint");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+json_str(struct http_req *r, json_t *body, const char *key)
+{
+	json_t *v = json_object_get(body, key);
+	char msg[96];
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	snprintf(msg, sizeof(msg), "%s %s", key, v == NULL ? "is missing" :
+	    "must be a string");
+	http_respond_error(r, 400, "invalid_request", msg);
+	return NULL;
+}
+
+/* Fills ev from the body, or answers 400 and returns -1. */
+static int
+event_from_json(struct http_req *r, json_t *body, struct registry_event *ev)
+{
+	const char *id, *type, *pid, *key;
+	char reason[256];
+	json_t *data, *v;
+
+	memset(ev, 0, sizeof(*ev));
+	if ((id = json_str(r, body, "event_id")) == NULL ||
+	    (type = json_str(r, body, "type")) == NULL ||
+	    (pid = json_str(r, body, "personal_id")) == NULL)
+		return -1;
+	if (registry_event_set_id(ev, id, reason, sizeof(reason)) != 0)
+		goto bad;
+	if (registry_event_type_parse(type, &ev->type) != 0) {
+		snprintf(reason, sizeof(reason), "type must be death, card_reissued, "
+		    "name_changed or residence_changed");
+		goto bad;
+	}
+	if (strlen(pid) != 12 || strspn(pid, "0123456789") != 12) {
+		snprintf(reason, sizeof(reason), "personal_id must be 12 digits");
+		goto bad;
+	}
+	memcpy(ev->personal_id, pid, 13);
+	data = json_object_get(body, "data");
+	if (!json_is_object(data)) {
+		snprintf(reason, sizeof(reason), "data %s", data == NULL ?
+		    "is missing" : "must be an object");
+		goto bad;
+	}
+	json_object_foreach(data, key, v) {
+		if (!json_is_string(v)) {
+			snprintf(reason, sizeof(reason), "data.%.40s must be a string", key);
+			goto bad;
+		}
+		if (registry_event_set(ev, key, json_string_value(v),
+		    json_string_length(v), reason, sizeof(reason)) != 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	http_respond_error(r, 400, "invalid_request", reason);
+	return -1;
+}
+
+static void
+h_registry_event(struct http_req *r, void *arg)
+{
+	struct routes_ctx *ctx = arg;
+	struct registry_event ev;
+	struct client cl;
+	char reason[256];
+	json_t *body;
+	bool dup;
+	int rc;
+
+	if (client_auth(r, ctx, CLIENT_REGISTRY, &cl) != 0)
+		return;
+	if ((body = http_json_body(r, JSON_DEPTH)) == NULL)
+		return;
+	rc = event_from_json(r, body, &ev);
+	json_decref(body);
+	if (rc != 0)
+		return;
+	rc = registry_apply_event(ctx->db, &ev, cl.client_id, clock_now(ctx->clock),
+	    NULL, &dup, reason, sizeof(reason));
+	if (rc == DB_OK) {
+		log_event(ctx->log, LOG_INFO, "registry.event", "event_id", ev.event_id,
+		    "type", registry_event_type_name(ev.type),
+		    "status", dup ? "duplicate" : "applied", NULL);
+		http_respond_json(r, 200, json_pack("{s:s, s:s}", "event_id",
+		    ev.event_id, "status", dup ? "duplicate" : "applied"));
+	} else if (rc == REG_NOT_FOUND)
+		http_respond_error(r, 404, "unknown_person",
+		    "no person with that personal ID in the registry");
+	else if (rc == REG_INVALID)
+		http_respond_error(r, 400, "invalid_request", reason);
+	else
+		respond_db_error(r, ctx->log, rc);
+}
+
+static const struct http_route table[] = {
+	{ "GET", "/healthz", h_healthz },
+	{ "POST", "/v1/registry/events", h_registry_event },
+	{ "GET", "/static/*", h_static },
+	{ "GET", "/", h_home },
+};
+
+const struct http_route *
+routes_table(size_t *n)
+{
+	*n = ARRAY_LEN(table);
+	return table;
+}
