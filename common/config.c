@@ -56,6 +56,7 @@ set_listen(struct config *c, const char *v, char *err, size_t errsz)
 	unsigned long port;
 	size_t hlen;
 	unsigned char buf[16];
+	bool v6 = false;
 
 	if (colon == NULL)
 		goto bad;
@@ -63,6 +64,7 @@ set_listen(struct config *c, const char *v, char *err, size_t errsz)
 	if (v[0] == '[' && hlen >= 2 && v[hlen - 1] == ']') {
 		v++;
 		hlen -= 2;
+		v6 = true;
 	}
 	if (hlen == 0 || hlen >= sizeof(host))
 		goto bad;
@@ -71,7 +73,8 @@ set_listen(struct config *c, const char *v, char *err, size_t errsz)
 	port = strtoul(colon + 1, &end, 10);
 	if (*end != '\0' || colon[1] == '\0' || port > 65535)
 		goto bad;
-	if (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1)
+	/* IPv6 only in brackets: "::1:8080" is an address without a port. */
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, host, buf) != 1)
 		goto bad;
 	strcpy(c->listen_host, host);
 	c->listen_port = (uint16_t)port;

@@ -484,6 +484,44 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+static int
+hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes %HH in the path and query arguments as libmicrohttpd does, except
+ * %00, which is left as it is: handlers see C strings, and a decoded NUL
+ * would cut them short (GET /healthz%00.json would be served as /healthz).
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+	const char *p = s;
+
+	UNUSED(cls);
+	UNUSED(c);
+	while (*p != '\0') {
+		int hi, lo;
+		if (p[0] == '%' && (hi = hex_val(p[1])) >= 0 &&
+		    (lo = hex_val(p[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			p += 3;
+		} else
+			*w++ = *p++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -554,6 +592,7 @@ http_start(const struct http_opts *opts, struct http_server **out, char *err,
 	    MHD_OPTION_CONNECTION_TIMEOUT, srv->opts.conn_timeout,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opts.per_ip_limit,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, srv,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 	    MHD_OPTION_END);
 	if (srv->d == NULL) {

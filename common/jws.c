@@ -224,6 +224,9 @@ jws_verify_parsed(const struct jws_key *k, const struct jws_parsed *p)
 
 	if (k == NULL || p == NULL || p->header == NULL)
 		return -1;
+	/* No extension is understood, so any "crit" must be refused (RFC 7515 4.1.11). */
+	if (json_object_get(p->header, "crit") != NULL)
+		return -1;
 	alg = json_string_value(json_object_get(p->header, "alg"));
 	if (alg == NULL || strcmp(alg, jws_alg_name(k->alg)) != 0)
 		return -1;

@@ -36,7 +36,8 @@ static bool
 loopback_host(const char *h, size_t n)
 {
 	return (n == 9 && strncmp(h, "localhost", 9) == 0) ||
-	    (n >= 4 && strncmp(h, "127.", 4) == 0) ||
+	    (n >= 4 && strncmp(h, "127.", 4) == 0 &&
+	    strspn(h, "0123456789.") == n) ||	/* an address, not 127.x.example */
 	    (n == 5 && strncmp(h, "[::1]", 5) == 0);
 }
 

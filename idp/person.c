@@ -113,27 +113,60 @@ person_card_number_valid(const char *s, size_t n)
 }
 
 static bool
-has_control(const uint8_t *s, size_t n)
+is_control(ucs4_t uc)
 {
-	ucs4_t uc;
-	const uint8_t *p = s, *end = s + n;
+	return uc < 0x20 || (uc >= 0x7f && uc < 0xa0) || uc == 0x2028 ||
+	    uc == 0x2029;
+}
 
+/*
+ * Characters that are their own NFC form and never combine with a
+ * neighbour (NFC_Quick_Check=Yes, canonical combining class 0): ASCII and
+ * the precomposed Latin letters Vietnamese is written with.
+ */
+static bool
+nfc_stable(ucs4_t uc)
+{
+	return uc < 0x0300 || uc == 0x01a0 || uc == 0x01a1 || uc == 0x01af ||
+	    uc == 0x01b0 || (uc >= 0x1ea0 && uc <= 0x1ef9);
+}
+
+/*
+ * One pass over the text: -1 when not UTF-8, -2 on a control character;
+ * else the number of characters, with *stable telling whether every one
+ * is NFC-stable (then the text is already in NFC).
+ */
+static long
+scan_text(const uint8_t *s, size_t n, bool *stable)
+{
+	const uint8_t *p = s, *end = s + n;
+	long chars = 0;
+	ucs4_t uc;
+
+	*stable = true;
 	while (p < end) {
-		int l = u8_mbtouc(&uc, p, (size_t)(end - p));
-		if (uc < 0x20 || (uc >= 0x7f && uc < 0xa0) || uc == 0x2028 ||
-		    uc == 0x2029)
-			return true;
+		int l = u8_mbtoucr(&uc, p, (size_t)(end - p));
+		if (l < 0)
+			return -1;
+		if (is_control(uc))
+			return -2;
+		if (uc >= 0x0300 && !nfc_stable(uc))
+			*stable = false;
 		p += l;
+		chars++;
 	}
-	return false;
+	return chars;
 }
 
 int
 person_text(const char *in, size_t n, size_t max_chars, char *out,
     size_t outsz, const char *what, char *reason, size_t rsz)
 {
-	uint8_t *nfc;
-	size_t len = 0;
+	uint8_t *nfc = NULL;
+	const uint8_t *text;
+	size_t len;
+	bool stable;
+	long chars;
 
 	while (n > 0 && in[0] == ' ') {
 		in++;
@@ -145,25 +178,37 @@ person_text(const char *in, size_t n, size_t max_chars, char *out,
 		snprintf(reason, rsz, "%s is empty", what);
 		return -1;
 	}
-	if (u8_check((const uint8_t *)in, n) != NULL) {
+	if ((chars = scan_text((const uint8_t *)in, n, &stable)) == -1) {
 		snprintf(reason, rsz, "%s is not valid UTF-8", what);
 		return -1;
 	}
-	if (has_control((const uint8_t *)in, n)) {
+	if (chars == -2) {
 		snprintf(reason, rsz, "%s contains a control character", what);
 		return -1;
 	}
-	if (u8_mbsnlen((const uint8_t *)in, n) > max_chars) {
+	text = (const uint8_t *)in;
+	len = n;
+	if (!stable) {
+		nfc = u8_normalize(UNINORM_NFC, text, n, NULL, &len);
+		if (nfc == NULL) {
+			snprintf(reason, rsz, "%s cannot be normalised", what);
+			return -1;
+		}
+		text = nfc;
+		chars = (long)u8_mbsnlen(nfc, len);
+	}
+	/* The limits are on the stored (NFC) text, however the input was written. */
+	if ((size_t)chars > max_chars) {
+		free(nfc);
 		snprintf(reason, rsz, "%s is longer than %zu characters", what, max_chars);
 		return -1;
 	}
-	nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)in, n, NULL, &len);
-	if (nfc == NULL || len >= outsz) {
+	if (len >= outsz) {
 		free(nfc);
 		snprintf(reason, rsz, "%s is too long", what);
 		return -1;
 	}
-	memcpy(out, nfc, len);
+	memcpy(out, text, len);
 	out[len] = '\0';
 	free(nfc);
 	return 0;

@@ -18,7 +18,7 @@
 
 struct person {
 	char personal_id[13];
-	char full_name[256];
+	char full_name[512];
 	char birth_date[11];
 	char sex[8];
 	char nationality[128];

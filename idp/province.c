@@ -105,7 +105,8 @@ province_lookup(const char *code3)
 		return NULL;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(code3, provinces[mid].code, 3);
+		/* strncmp: a shorter string ("01") is not read past its end. */
+		int c = strncmp(code3, provinces[mid].code, 3);
 		if (c == 0)
 			return provinces[mid].name;
 		if (c < 0)

@@ -187,8 +187,10 @@ change_record(struct db_conn *c, const struct registry_event *ev,
 		return registry_set_deceased(c, ev->personal_id, ev->date_of_death, now);
 	case REG_EV_CARD_REISSUED:
 		if (strcmp(ev->card_number, p->card_number) == 0 ||
-		    registry_card_superseded(c, ev->card_number) != DB_OK) {
-			snprintf(reason, rsz, "card_number is the current card or a replaced one");
+		    registry_card_superseded(c, ev->card_number) != DB_OK ||
+		    registry_card_held_by_other(c, ev->card_number, ev->personal_id) != DB_OK) {
+			snprintf(reason, rsz, "card_number is the current card, a replaced "
+			    "one, or another person's card");
 			return REG_INVALID;
 		}
 		return registry_set_card(c, ev->personal_id, p->card_number,

@@ -29,7 +29,7 @@ struct registry_event {
 	char card_number[16];
 	char card_issued_on[11];
 	char card_expires_on[11];
-	char full_name[256];
+	char full_name[512];
 	char residence[512];
 };
 

@@ -208,7 +208,9 @@ check_header(struct import *im, const struct csv_record *rec)
 		    i ? "," : "", (int)rec->len[i], rec->field[i]);
 		pos += n > 0 ? (size_t)n : 0;
 	}
-	if (pos < sizeof(got) && strcmp(got, PERSON_CSV_HEADER) == 0)
+	/* Field by field: a quoted "a,b" must not pass for two columns. */
+	if (rec->nfields == PERSON_FIELDS && pos < sizeof(got) &&
+	    strcmp(got, PERSON_CSV_HEADER) == 0)
 		return DB_OK;
 	return invalid(im, rec->line, "wrong header; expected: " PERSON_CSV_HEADER);
 }
@@ -339,6 +341,22 @@ registry_first_living(struct db *db, struct person *out)
 	if (st != NULL)
 		sqlite3_reset(st);
 	db_release(db, c);
+	return rc;
+}
+
+int
+registry_card_held_by_other(struct db_conn *c, const char *card_number,
+    const char *pid)
+{
+	sqlite3_stmt *st = db_stmt(c, "SELECT 1 FROM registry_people "
+	    "WHERE card_number = ? AND personal_id <> ?");
+	int rc;
+
+	if (st == NULL || db_bind_text(st, 1, card_number) != DB_OK ||
+	    db_bind_text(st, 2, pid) != DB_OK)
+		return DB_ERR;
+	rc = db_step(st);
+	sqlite3_reset(st);
 	return rc;
 }
 

@@ -38,6 +38,9 @@ int registry_get(struct db_conn *, const char *personal_id, struct person *out) 
 int registry_count(struct db *, unsigned long *n) WUR;
 /* The living person with the lowest personal ID, for demos. */
 int registry_first_living(struct db *, struct person *out) WUR;
+/* 1 when `card_number` is the current card of someone other than `pid`. */
+int registry_card_held_by_other(struct db_conn *, const char *card_number,
+    const char *pid) WUR;
 /* 1 when `card_number` was replaced by a reissued card, 0 when not. */
 int registry_card_superseded(struct db_conn *, const char *card_number) WUR;
 

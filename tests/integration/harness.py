@@ -1,0 +1,336 @@
+"""Shared helpers for the integration tests: a real `idp serve` on loopback
+in a fresh temporary directory, and the `idp` command line against the same
+database.
+
+Environment (set by tests/meson.build):
+  IDP      path of the idp binary
+  WEB_DIR  the source tree's web/ directory
+"""
+
+import base64
+import http.client
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+IDP = os.environ.get("IDP", "")
+WEB_DIR = os.environ.get("WEB_DIR", "")
+
+LISTEN_RE = re.compile(r"^dinhdanh listening on (\S+) \(port (\d+)\)\s*$")
+START_TIMEOUT = 60
+STOP_TIMEOUT = 10
+
+CSV_HEADER = ("personal_id,full_name,birth_date,sex,nationality,"
+              "place_of_origin,residence,card_number,card_issued_on,"
+              "card_expires_on,status")
+REGISTRY_FIELDS = CSV_HEADER.split(",")
+
+
+def require_binary():
+    """Fails loudly (not a skip) when the environment lacks the binary."""
+    if not IDP or not os.access(IDP, os.X_OK):
+        raise RuntimeError("IDP must name the idp binary (got %r)" % IDP)
+
+
+def base_env(**extra):
+    """The environment for idp: without any IDP_* settings of the caller."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
+    env.pop("IDP", None)
+    env.update(extra)
+    return env
+
+
+def run_idp(*args, db=None, env=None, input=None, cwd=None, timeout=120):
+    """Runs `idp ARGS [--db DB]`; returns the CompletedProcess (text mode).
+
+    --db goes after the arguments: getopt permutes, so it still follows the
+    subcommand's name, as the contract asks."""
+    require_binary()
+    argv = [IDP] + [str(a) for a in args]
+    if db is not None:
+        argv += ["--db", str(db)]
+    return subprocess.run(argv, capture_output=True, text=True,
+                          env=env if env is not None else base_env(),
+                          input=input, cwd=cwd, timeout=timeout)
+
+
+def run_idp_bytes(*args, db=None, env=None, cwd=None, timeout=120):
+    """As run_idp, with stdout and stderr as bytes."""
+    require_binary()
+    argv = [IDP] + [str(a) for a in args]
+    if db is not None:
+        argv += ["--db", str(db)]
+    return subprocess.run(argv, capture_output=True,
+                          env=env if env is not None else base_env(),
+                          cwd=cwd, timeout=timeout)
+
+
+def b64url_decode(s):
+    if isinstance(s, str):
+        s = s.encode("ascii")
+    return base64.urlsafe_b64decode(s + b"=" * (-len(s) % 4))
+
+
+def jws_parts(token):
+    """(header dict, payload dict, signing input bytes, signature bytes)."""
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise AssertionError("not a compact JWS (%d parts): %r"
+                             % (len(parts), token[:80]))
+    header = json.loads(b64url_decode(parts[0]))
+    payload = json.loads(b64url_decode(parts[1]))
+    return (header, payload, (parts[0] + "." + parts[1]).encode("ascii"),
+            b64url_decode(parts[2]))
+
+
+def sql_scalar(db_path, query, params=()):
+    """One value from the database, read with the sqlite3 module."""
+    con = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=30)
+    try:
+        return con.execute(query, params).fetchone()[0]
+    finally:
+        con.close()
+
+
+def sql_rows(db_path, query, params=()):
+    con = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=30)
+    try:
+        return con.execute(query, params).fetchall()
+    finally:
+        con.close()
+
+
+def people_count(db_path):
+    if not os.path.exists(db_path):
+        return 0
+    return sql_scalar(db_path, "SELECT count(*) FROM registry_people")
+
+
+def basic_auth(client_id, secret):
+    tok = base64.b64encode(("%s:%s" % (client_id, secret)).encode()).decode()
+    return "Basic " + tok
+
+
+class TempDir:
+    """A fresh directory with a database path in it, removed on exit."""
+
+    def __init__(self, prefix="idp-it-"):
+        self.prefix = prefix
+        self.path = None
+
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix=self.prefix)
+        self.db = os.path.join(self.path, "idp.db")
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)
+        return False
+
+    def file(self, name):
+        return os.path.join(self.path, name)
+
+    def idp(self, *args, **kw):
+        kw.setdefault("db", self.db)
+        return run_idp(*args, **kw)
+
+
+class Server:
+    """`idp serve` on 127.0.0.1:0 in a fresh directory.
+
+    with Server(demo=True) as s:
+        status, headers, body = s.request("GET", "/healthz")
+        s.idp("client", "list")
+    """
+
+    def __init__(self, demo=False, web_dir=None, extra_args=()):
+        self.demo = demo
+        self.web_dir = web_dir if web_dir is not None else WEB_DIR
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.dir = None
+        self.stdout_lines = []
+        self.base_url = None
+        self.port = None
+        self.host = "127.0.0.1"
+        self.demo_creds = None
+        self.returncode = None
+        self._stopped = False
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self):
+        require_binary()
+        self.dir = tempfile.mkdtemp(prefix="idp-srv-")
+        self.db = os.path.join(self.dir, "idp.db")
+        self.stderr_path = os.path.join(self.dir, "stderr.log")
+        argv = [IDP, "serve", "--db", self.db, "--listen", "127.0.0.1:0",
+                "--web", self.web_dir]
+        if self.demo:
+            argv.append("--demo")
+        argv += self.extra_args
+        self._stderr = open(self.stderr_path, "wb")
+        try:
+            self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                         stderr=self._stderr, env=base_env())
+            self._wait_listening()
+            if self.demo:
+                with open(os.path.join(self.dir, "demo.json"), "rb") as f:
+                    self.demo_creds = json.load(f)
+        except BaseException:
+            self._kill()
+            self._cleanup()
+            raise
+        return self
+
+    def _wait_listening(self):
+        lines = queue.Queue()
+
+        def reader():
+            for raw in iter(self.proc.stdout.readline, b""):
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                self.stdout_lines.append(line)
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=reader, daemon=True).start()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("idp serve did not report listening "
+                                     "within %d s\nstdout: %s\nstderr: %s"
+                                     % (START_TIMEOUT, self.stdout_lines,
+                                        self.stderr_text()))
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            if line is None:
+                rc = self.proc.wait(timeout=10)
+                raise AssertionError("idp serve exited (%s) before listening"
+                                     "\nstdout: %s\nstderr: %s"
+                                     % (rc, self.stdout_lines,
+                                        self.stderr_text()))
+            m = LISTEN_RE.match(line)
+            if m:
+                self.base_url = m.group(1)
+                self.port = int(m.group(2))
+                return
+
+    def stderr_text(self):
+        try:
+            self._stderr.flush()
+        except (ValueError, AttributeError):
+            pass
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")[-4000:]
+        except OSError:
+            return "(no stderr)"
+
+    def stop(self):
+        """SIGTERM, wait (kill after 10 s); returns the exit status."""
+        if self._stopped:
+            return self.returncode
+        self._stopped = True
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.returncode = self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            self.returncode = "killed after %d s" % STOP_TIMEOUT
+        return self.returncode
+
+    def _kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def _cleanup(self):
+        try:
+            self._stderr.close()
+        except Exception:
+            pass
+        if self.proc is not None and self.proc.stdout is not None:
+            try:
+                self.proc.stdout.close()
+            except Exception:
+                pass
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            rc = self.stop()
+            if exc_type is None and rc != 0:
+                raise AssertionError("idp serve exited with %s on SIGTERM "
+                                     "(want 0)\nstderr: %s"
+                                     % (rc, self.stderr_text()))
+        finally:
+            self._kill()
+            self._cleanup()
+        return False
+
+    # -- HTTP ----------------------------------------------------------------
+
+    def connection(self, timeout=30):
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        """One request on a new connection: (status, headers, body bytes).
+
+        headers come back as an http.client.HTTPMessage (case-insensitive)."""
+        conn = self.connection(timeout)
+        try:
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body).encode()
+                headers = dict(headers or {})
+                headers.setdefault("Content-Type", "application/json")
+            elif isinstance(body, str):
+                body = body.encode()
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, resp.headers, data
+        finally:
+            conn.close()
+
+    def request_json(self, method, path, body=None, headers=None):
+        """As request; the body parsed as JSON (None when it is not JSON)."""
+        status, hdrs, data = self.request(method, path, body, headers)
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = None
+        return status, hdrs, parsed
+
+    # -- command line --------------------------------------------------------
+
+    def idp(self, *args, **kw):
+        kw.setdefault("db", self.db)
+        return run_idp(*args, **kw)
+
+
+def main():
+    """unittest.main with a visible summary; exits non-zero on failure."""
+    require_binary()
+    prog = unittest.main(exit=False, verbosity=2)
+    res = prog.result
+    ok = res.wasSuccessful() and res.testsRun > 0
+    print("%s: %d run, %d failures, %d errors, %d skipped -> %s"
+          % (os.path.basename(sys.argv[0]), res.testsRun, len(res.failures),
+             len(res.errors), len(res.skipped), "OK" if ok else "FAILED"))
+    sys.stdout.flush()
+    sys.exit(0 if ok else 1)
