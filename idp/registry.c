@@ -8,8 +8,11 @@
 
 #include "clock.h"
 #include "csv.h"
+#include "pbatch.h"
 
 #define MAX_LINE 4096
+#define BATCH_ROWS 65536
+#define BATCH_BYTES (20 * 1024 * 1024)
 
 static const char SQL_INSERT_IMPORT[] =
     "INSERT INTO registry_imports (source, imported_at) VALUES (?, ?)";
@@ -128,13 +131,17 @@ struct import {
 	int64_t now;
 	char today[11];
 	struct registry_import_result *res;
+	struct pbatch *batch;
 };
 
+/* Records an error; the one on the earliest line is the one reported. */
 static int
 invalid(struct import *im, unsigned long line, const char *why)
 {
-	im->res->bad_line = line;
-	snprintf(im->res->reason, sizeof(im->res->reason), "%s", why);
+	if (im->res->bad_line == 0 || line < im->res->bad_line) {
+		im->res->bad_line = line;
+		snprintf(im->res->reason, sizeof(im->res->reason), "%s", why);
+	}
 	return REG_INVALID;
 }
 
@@ -169,11 +176,51 @@ import_existing(struct import *im, const struct person *p, unsigned long line)
 	return db_step(st);
 }
 
+/* Inserts one validated record, or settles it against the stored one. */
+static int
+insert_person(struct import *im, const struct person *p, unsigned long line)
+{
+	sqlite3_stmt *st = db_stmt(im->c, SQL_INSERT_PERSON);
+	int rc;
+
+	if (st == NULL || bind_person(st, p, im->id, im->now) != DB_OK)
+		return DB_ERR;
+	if ((rc = db_step(st)) != DB_OK)
+		return rc;
+	if (sqlite3_changes(db_handle(im->c)) == 1) {
+		im->res->inserted++;
+		return DB_OK;
+	}
+	return import_existing(im, p, line);
+}
+
+/*
+ * Inserts the batch in personal-ID order, so that each insert lands next
+ * to the previous one in the index. Every record is tried, so that the
+ * error reported is the one on the earliest line.
+ */
+static int
+flush_batch(struct import *im)
+{
+	struct person p;
+	unsigned long line;
+	int rc;
+
+	pbatch_sort(im->batch);
+	for (size_t i = 0; i < pbatch_len(im->batch); i++) {
+		pbatch_get(im->batch, i, &p, &line);
+		rc = insert_person(im, &p, line);
+		if (rc != DB_OK && rc != REG_INVALID)
+			return rc;
+	}
+	pbatch_clear(im->batch);
+	return im->res->bad_line != 0 ? REG_INVALID : DB_OK;
+}
+
 static int
 import_record(struct import *im, const struct csv_record *rec)
 {
 	struct person p;
-	sqlite3_stmt *st;
 	char why[200], msg[256];
 	int rc;
 
@@ -185,16 +232,11 @@ import_record(struct import *im, const struct csv_record *rec)
 	if (person_from_fields(&p, rec->field, rec->len, im->today, why,
 	    sizeof(why)) != 0)
 		return invalid(im, rec->line, why);
-	st = db_stmt(im->c, SQL_INSERT_PERSON);
-	if (st == NULL || bind_person(st, &p, im->id, im->now) != DB_OK)
-		return DB_ERR;
-	if ((rc = db_step(st)) != DB_OK)
-		return rc;
-	if (sqlite3_changes(db_handle(im->c)) == 1) {
-		im->res->inserted++;
+	if (pbatch_add(im->batch, &p, rec->line) == 0)
 		return DB_OK;
-	}
-	return import_existing(im, &p, rec->line);
+	if ((rc = flush_batch(im)) != DB_OK)
+		return rc;
+	return pbatch_add(im->batch, &p, rec->line) == 0 ? DB_OK : DB_ERR;
 }
 
 static int
@@ -251,7 +293,7 @@ static int
 import_rows(struct import *im, struct csv_reader *rd)
 {
 	struct csv_record rec;
-	int got, rc;
+	int got, rc = DB_OK;
 
 	if ((got = csv_next(rd, &rec)) <= 0)
 		return got == 0 ? invalid(im, 1, "empty file; expected the header: "
@@ -260,10 +302,15 @@ import_rows(struct import *im, struct csv_reader *rd)
 		return rc;
 	while ((got = csv_next(rd, &rec)) == 1)
 		if ((rc = import_record(im, &rec)) != DB_OK)
-			return rc;
+			break;
 	if (got < 0)
-		return invalid(im, csv_error_line(rd), csv_error(rd));
-	return finish_import(im);
+		rc = invalid(im, csv_error_line(rd), csv_error(rd));
+	if (rc != DB_OK && rc != REG_INVALID)
+		return rc;
+	/* Lines before a bad one may hold an earlier error of their own. */
+	if ((got = flush_batch(im)) != DB_OK)
+		return got;
+	return rc != DB_OK ? rc : finish_import(im);
 }
 
 int
@@ -280,10 +327,12 @@ registry_import(struct db *db, FILE *in, const char *source, bool update,
 	clock_format_date(now, im.today);
 	if ((rd = csv_new(in, MAX_LINE)) == NULL)
 		return DB_ERR;
+	if ((im.batch = pbatch_new(BATCH_ROWS, BATCH_BYTES)) == NULL)
+		goto fail;
 	if ((im.c = db_acquire(db)) == NULL)
 		goto fail;
 	/* Room for the index pages a large import touches, within 64 MB. */
-	db_cache_size(im.c, 32768);
+	db_cache_size(im.c, 24576);
 	if ((rc = begin_import(&im, source)) != DB_OK ||
 	    (rc = import_rows(&im, rd)) != DB_OK)
 		goto fail;
@@ -295,7 +344,9 @@ fail:
 		db_release(db, im.c);
 	}
 	csv_free(rd);
-	if (rc != DB_OK && rc != REG_INVALID)
+	pbatch_free(im.batch);
+	/* Nothing was written: no counts. */
+	if (rc != DB_OK)
 		res->inserted = res->updated = res->unchanged = 0;
 	return rc;
 }
