@@ -5,9 +5,8 @@
  * key, and any altered character breaks it.
  */
 #include "t.h"
+#include "fixture.h"
 
-#include <ftw.h>
-#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,25 +16,9 @@
 #include "db.h"
 #include "jws.h"
 #include "registry.h"
-#include "schema.h"
 #include "seal.h"
 
 #define NOW INT64_C(1800000000)	/* 2027-01-15 */
-
-struct fx {
-	char dir[64];
-	struct db *db;
-	struct seal *seal;
-};
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	UNUSED(st);
-	UNUSED(flag);
-	UNUSED(ftw);
-	return remove(path);
-}
 
 #define ROW_AN "001090000001,Nguy\xe1\xbb\x85n V\xc4\x83n An,1990-05-17,male," \
 	"Vi\xe1\xbb\x87t Nam,H\xc3\xa0 N\xe1\xbb\x99i,\"S\xe1\xbb\x91 1, Ho\xc3\xa0n " \
@@ -72,50 +55,16 @@ static const char *const binh_fields[][2] = {
 	{ "status", "deceased" },
 };
 
+/* The fixture with An and Binh imported. */
 static int
-fx_open(struct fx *f)
+fx_open(struct fixture *f)
 {
-	static const uint8_t key[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
-	struct registry_import_result res;
-	char path[128], err[256];
-	int applied = 0, rc;
-	FILE *fp;
-
-	memset(f, 0, sizeof(*f));
-	if (sodium_init() < 0)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_card.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, &f->db, err, sizeof(err)) != DB_OK ||
-	    db_migrate(f->db, schema_migrations, schema_migrations_count,
-	    &applied) != DB_OK || seal_from_key(key, &f->seal) != SEAL_OK)
-		return -1;
-	snprintf(path, sizeof(path), "%s/in.csv", f->dir);
-	if ((fp = fopen(path, "w+")) == NULL)
-		return -1;
-	fputs(PERSON_CSV_HEADER "\n" ROW_AN ROW_BINH, fp);
-	rewind(fp);
-	rc = registry_import(f->db, fp, "test", false, NOW, &res);
-	fclose(fp);
-	return rc == DB_OK && res.inserted == 2 ? 0 : -1;
-}
-
-static void
-fx_close(struct fx *f)
-{
-	seal_free(f->seal);
-	f->seal = NULL;
-	if (f->db != NULL)
-		db_close(f->db);
-	f->db = NULL;
-	if (f->dir[0] != '\0')
-		(void)nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	return fixture_open(f, "test_card") == 0 &&
+	    fixture_import(f, ROW_AN ROW_BINH, NOW) == 2 ? 0 : -1;
 }
 
 static struct jws_key *
-card_key(struct fx *f)
+card_key(struct fixture *f)
 {
 	struct jws_key *k = NULL;
 	json_t *jwk = NULL;
@@ -155,7 +104,7 @@ is_lower_hex64(const char *s)
 }
 
 static void
-check_token(int *t_failed, struct fx *f, const char *pid,
+check_token(int *t_failed, struct fixture *f, const char *pid,
     const char *const fields[][2], size_t nfields, char *kid_out)
 {
 	struct jws_key *k = card_key(f);
@@ -223,7 +172,7 @@ check_token(int *t_failed, struct fx *f, const char *pid,
 TEST(issue_for_known_people)
 {
 	char kid1[64] = "", kid2[64] = "";
-	struct fx f;
+	struct fixture f;
 
 	CHECK_EQ_INT(fx_open(&f), 0);
 	check_token(t_failed, &f, "001090000001", an_fields, ARRAY_LEN(an_fields), kid1);
@@ -232,12 +181,12 @@ TEST(issue_for_known_people)
 	/* One card-signing key across calls. */
 	CHECK(kid1[0] != '\0');
 	CHECK_STR(kid1, kid2);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(unknown_person)
 {
-	struct fx f;
+	struct fixture f;
 	char *tok = NULL;
 
 	CHECK_EQ_INT(fx_open(&f), 0);
@@ -245,14 +194,14 @@ TEST(unknown_person)
 	CHECK(tok == NULL);
 	CHECK_EQ_INT(card_issue(f.db, f.seal, "", NOW, &tok), REG_NOT_FOUND);
 	CHECK(tok == NULL);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(same_key_across_calls)
 {
 	struct jws_key *k1, *k2;
 	json_t *a = NULL, *b = NULL;
-	struct fx f;
+	struct fixture f;
 	char *t1 = NULL, *t2 = NULL;
 
 	CHECK_EQ_INT(fx_open(&f), 0);
@@ -280,13 +229,13 @@ TEST(same_key_across_calls)
 	json_decref(b);
 	free(t1);
 	free(t2);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(any_flipped_character_fails)
 {
 	struct jws_key *k;
-	struct fx f;
+	struct fixture f;
 	char *tok = NULL;
 	size_t n, flipped = 0;
 
@@ -323,13 +272,13 @@ TEST(any_flipped_character_fails)
 out:
 	jws_key_free(k);
 	free(tok);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(another_key_does_not_verify)
 {
 	struct jws_key *other = NULL;
-	struct fx f;
+	struct fixture f;
 	char *tok = NULL;
 
 	CHECK_EQ_INT(fx_open(&f), 0);
@@ -339,7 +288,7 @@ TEST(another_key_does_not_verify)
 		CHECK(verify(other, tok, strlen(tok)) != 0);
 	jws_key_free(other);
 	free(tok);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 T_MAIN(T(issue_for_known_people), T(unknown_person), T(same_key_across_calls),

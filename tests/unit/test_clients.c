@@ -4,9 +4,8 @@
  * refused registrations and listing in order.
  */
 #include "t.h"
+#include "fixture.h"
 
-#include <ftw.h>
-#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,59 +13,11 @@
 #include "base.h"
 #include "clients.h"
 #include "db.h"
-#include "schema.h"
 #include "seal.h"
 
 #define NOW INT64_C(1800000000)
 
 static const uint8_t master[32] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
-
-struct fx {
-	char dir[64];
-	struct db *db;
-	struct seal *seal;
-};
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	UNUSED(st);
-	UNUSED(flag);
-	UNUSED(ftw);
-	return remove(path);
-}
-
-static int
-fx_open(struct fx *f)
-{
-	char path[128], err[256];
-	int applied = 0;
-
-	memset(f, 0, sizeof(*f));
-	if (sodium_init() < 0)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_clients.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, &f->db, err, sizeof(err)) != DB_OK ||
-	    db_migrate(f->db, schema_migrations, schema_migrations_count,
-	    &applied) != DB_OK || seal_from_key(master, &f->seal) != SEAL_OK)
-		return -1;
-	return 0;
-}
-
-static void
-fx_close(struct fx *f)
-{
-	seal_free(f->seal);
-	f->seal = NULL;
-	if (f->db != NULL)
-		db_close(f->db);
-	f->db = NULL;
-	if (f->dir[0] != '\0')
-		(void)nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
 
 static int
 contains(const char *hay, const char *needle)
@@ -75,7 +26,7 @@ contains(const char *hay, const char *needle)
 }
 
 static int
-auth(struct fx *f, const char *id, const char *secret, struct client *out)
+auth(struct fixture *f, const char *id, const char *secret, struct client *out)
 {
 	struct db_conn *c = db_acquire(f->db);
 	int rc;
@@ -88,24 +39,13 @@ auth(struct fx *f, const char *id, const char *secret, struct client *out)
 }
 
 static long long
-count_clients(struct fx *f)
+count_clients(struct fixture *f)
 {
-	struct db_conn *c = db_acquire(f->db);
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-
-	if (c == NULL)
-		return -2;
-	if (sqlite3_prepare_v2(db_handle(c), "SELECT COUNT(*) FROM clients", -1,
-	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	db_release(f->db, c);
-	return n;
+	return fixture_count(f, "SELECT COUNT(*) FROM clients");
 }
 
 static int
-stored_hash(struct fx *f, const char *id, char *out, size_t outsz)
+stored_hash(struct fixture *f, const char *id, char *out, size_t outsz)
 {
 	struct db_conn *c = db_acquire(f->db);
 	sqlite3_stmt *st = NULL;
@@ -125,28 +65,15 @@ stored_hash(struct fx *f, const char *id, char *out, size_t outsz)
 	return rc;
 }
 
-static int
-exec_sql(struct fx *f, const char *sql)
-{
-	struct db_conn *c = db_acquire(f->db);
-	int rc;
-
-	if (c == NULL)
-		return -1;
-	rc = sqlite3_exec(db_handle(c), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-	db_release(f->db, c);
-	return rc;
-}
-
 TEST(registry_client_authenticates)
 {
 	struct client_new cn = { .name = "Population registry", .kind = CLIENT_REGISTRY };
 	char id[CLIENT_ID_MAX] = "", secret[CLIENT_SECRET_MAX] = "", why[200] = "";
 	char hash[256] = "", wrong[CLIENT_SECRET_MAX + 2];
 	struct client cl;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_clients", master), 0);
 	CHECK_EQ_INT(clients_add(f.db, f.seal, &cn, NOW, id, secret, why,
 	    sizeof(why)), 0);
 	CHECK(strncmp(id, "c_", 2) == 0 && strlen(id) > 10);
@@ -200,9 +127,9 @@ TEST(registry_client_authenticates)
 	}
 
 	/* A disabled client no longer authenticates. */
-	CHECK_EQ_INT(exec_sql(&f, "UPDATE clients SET disabled = 1"), 0);
+	CHECK_EQ_INT(fixture_exec(&f, "UPDATE clients SET disabled = 1"), 0);
 	CHECK_EQ_INT(auth(&f, id, secret, &cl), -1);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(two_clients_have_distinct_credentials)
@@ -211,9 +138,9 @@ TEST(two_clients_have_distinct_credentials)
 	char id1[CLIENT_ID_MAX], s1[CLIENT_SECRET_MAX], id2[CLIENT_ID_MAX],
 	    s2[CLIENT_SECRET_MAX], why[200];
 	struct client cl;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_clients", master), 0);
 	CHECK_EQ_INT(clients_add(f.db, f.seal, &cn, NOW, id1, s1, why, sizeof(why)), 0);
 	CHECK_EQ_INT(clients_add(f.db, f.seal, &cn, NOW, id2, s2, why, sizeof(why)), 0);
 	CHECK(strcmp(id1, id2) != 0);
@@ -223,7 +150,7 @@ TEST(two_clients_have_distinct_credentials)
 	CHECK_EQ_INT(auth(&f, id2, s2, &cl), 0);
 	CHECK_EQ_INT(auth(&f, id1, s2, &cl), -1);
 	CHECK_EQ_INT(auth(&f, id2, s1, &cl), -1);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(redirect_uri_rules)
@@ -335,9 +262,9 @@ TEST(refused_registrations)
 		{ { .name = NULL, .kind = CLIENT_REGISTRY }, "name" },
 	};
 	char id[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX], why[200];
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_clients", master), 0);
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		int rc;
 		why[0] = '\0';
@@ -349,7 +276,7 @@ TEST(refused_registrations)
 		CHECK(contains(why, bad[i].why));
 	}
 	CHECK_EQ_INT(count_clients(&f), 0);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(algorithms_accepted)
@@ -359,9 +286,9 @@ TEST(algorithms_accepted)
 	static const char *const algs[] = { "RS256", "EdDSA", "ES256" };
 	char id[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX], why[200];
 	struct client cl;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_clients", master), 0);
 	for (size_t i = 0; i < ARRAY_LEN(algs); i++) {
 		struct client_new cn = { .name = "Portal", .kind = CLIENT_PORTAL,
 		    .redirect_uris = uris, .nredirect = 2, .post_logout_uris = uris,
@@ -377,7 +304,7 @@ TEST(algorithms_accepted)
 		CHECK_STR(cl.post_logout_uris, "[\"https://portal.example.vn/cb\"]");
 	}
 	CHECK_EQ_INT(count_clients(&f), 3);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(kind_names)
@@ -432,9 +359,9 @@ TEST(foreach_in_order)
 	static const char *const order[] = { "first", "second", "third", "fourth" };
 	char id[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX], why[200];
 	struct seen s;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_clients", master), 0);
 	memset(&s, 0, sizeof(s));
 	CHECK_EQ_INT(clients_foreach(f.db, collect, &s), DB_OK);
 	CHECK_EQ_INT(s.n, 0);
@@ -454,7 +381,7 @@ TEST(foreach_in_order)
 	CHECK_EQ_INT(s.kinds[0], CLIENT_PORTAL);
 	CHECK_EQ_INT(s.kinds[1], CLIENT_AIRPORT);
 	CHECK_EQ_INT(s.kinds[2], CLIENT_REGISTRY);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 T_MAIN(T(registry_client_authenticates), T(two_clients_have_distinct_credentials),

@@ -4,8 +4,8 @@
  * runner, the statement cache, transactions, error mapping and the pool.
  */
 #include "t.h"
+#include "fixture.h"
 
-#include <ftw.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,25 +19,13 @@ struct fx {
 };
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	UNUSED(st);
-	UNUSED(flag);
-	UNUSED(ftw);
-	return remove(path);
-}
-
-static int
 fx_open(struct fx *f)
 {
 	char err[256] = "";
 
 	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_db.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		f->dir[0] = '\0';
+	if (fixture_mkdtemp(f->dir, sizeof(f->dir), "test_db") != 0)
 		return -1;
-	}
 	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
 	if (db_open(f->path, &f->db, err, sizeof(err)) != DB_OK) {
 		fprintf(stderr, "db_open: %s\n", err);
@@ -52,8 +40,7 @@ fx_close(struct fx *f)
 {
 	db_close(f->db);
 	f->db = NULL;
-	if (f->dir[0] != '\0')
-		(void)nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 }
 
 /* The first column of the first row of `sql` as an integer; -999 when none. */

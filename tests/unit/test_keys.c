@@ -4,8 +4,8 @@
  * sealed under the master key, and unusable under another master key.
  */
 #include "t.h"
+#include "fixture.h"
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +15,6 @@
 #include "db.h"
 #include "jws.h"
 #include "keys.h"
-#include "schema.h"
 #include "seal.h"
 
 #define NOW INT64_C(1800000000)
@@ -23,86 +22,15 @@
 static const uint8_t master[32] = { 0x42, 0x13, 0x37, 1, 2, 3 };
 static const uint8_t other_master[32] = { 0x42, 0x13, 0x37, 1, 2, 4 };
 
-struct fx {
-	char dir[64];
-	struct db *db;
-	struct seal *seal;
-};
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	UNUSED(st);
-	UNUSED(flag);
-	UNUSED(ftw);
-	return remove(path);
-}
-
-static int
-fx_open(struct fx *f)
-{
-	char path[128], err[256];
-	int applied = 0;
-
-	memset(f, 0, sizeof(*f));
-	if (sodium_init() < 0)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_keys.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, &f->db, err, sizeof(err)) != DB_OK ||
-	    db_migrate(f->db, schema_migrations, schema_migrations_count,
-	    &applied) != DB_OK || seal_from_key(master, &f->seal) != SEAL_OK)
-		return -1;
-	return 0;
-}
-
-static void
-fx_close(struct fx *f)
-{
-	seal_free(f->seal);
-	f->seal = NULL;
-	if (f->db != NULL)
-		db_close(f->db);
-	f->db = NULL;
-	if (f->dir[0] != '\0')
-		(void)nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 static long long
-count_keys(struct fx *f)
+count_keys(struct fixture *f)
 {
-	struct db_conn *c = db_acquire(f->db);
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-
-	if (c == NULL)
-		return -2;
-	if (sqlite3_prepare_v2(db_handle(c), "SELECT COUNT(*) FROM signing_keys",
-	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	db_release(f->db, c);
-	return n;
-}
-
-static int
-exec_sql(struct fx *f, const char *sql)
-{
-	struct db_conn *c = db_acquire(f->db);
-	int rc;
-
-	if (c == NULL)
-		return -1;
-	rc = sqlite3_exec(db_handle(c), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-	db_release(f->db, c);
-	return rc;
+	return fixture_count(f, "SELECT COUNT(*) FROM signing_keys");
 }
 
 /* The stored sealed blob of `kid` into buf; its length, or 0. */
 static size_t
-sealed_blob(struct fx *f, const char *kid, uint8_t *buf, size_t bufsz,
+sealed_blob(struct fixture *f, const char *kid, uint8_t *buf, size_t bufsz,
     char *purpose, size_t psz)
 {
 	struct db_conn *c = db_acquire(f->db);
@@ -137,9 +65,9 @@ has_bytes(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
 TEST(created_once_then_reused)
 {
 	struct jws_key *k1 = NULL, *k2 = NULL, *k3 = NULL;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_keys", master), 0);
 	CHECK_EQ_INT(count_keys(&f), 0);
 	CHECK_EQ_INT(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW, &k1), DB_OK);
 	CHECK(k1 != NULL);
@@ -163,18 +91,18 @@ TEST(created_once_then_reused)
 	jws_key_free(k1);
 	jws_key_free(k2);
 	jws_key_free(k3);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(loaded_key_is_the_same_key)
 {
 	struct jws_key *k1 = NULL, *k2 = NULL, *pub = NULL;
 	struct jws_parsed p;
-	struct fx f;
+	struct fixture f;
 	json_t *jwk;
 	char *tok;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_keys", master), 0);
 	CHECK_EQ_INT(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW, &k1), DB_OK);
 	CHECK_EQ_INT(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW, &k2), DB_OK);
 	if (k1 == NULL || k2 == NULL)
@@ -196,7 +124,7 @@ out:
 	jws_key_free(pub);
 	jws_key_free(k1);
 	jws_key_free(k2);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(private_key_is_stored_sealed)
@@ -204,10 +132,10 @@ TEST(private_key_is_stored_sealed)
 	uint8_t priv[2048], blob[4096];
 	struct jws_key *k = NULL;
 	char what[64] = "";
-	struct fx f;
+	struct fixture f;
 	size_t n = 0, bn;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_keys", master), 0);
 	CHECK_EQ_INT(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW, &k), DB_OK);
 	CHECK(k != NULL);
 	if (k == NULL)
@@ -245,16 +173,16 @@ TEST(private_key_is_stored_sealed)
 	sodium_memzero(priv, sizeof(priv));
 out:
 	jws_key_free(k);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(another_master_key_fails)
 {
 	struct jws_key *k = NULL, *k2 = (struct jws_key *)1;
 	struct seal *other = NULL;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_keys", master), 0);
 	CHECK_EQ_INT(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW, &k), DB_OK);
 	CHECK_EQ_INT(seal_from_key(other_master, &other), SEAL_OK);
 	CHECK(keys_current(f.db, other, "card", JWS_EDDSA, NOW, &k2) != DB_OK);
@@ -268,33 +196,33 @@ TEST(another_master_key_fails)
 	CHECK(k != NULL);
 	jws_key_free(k);
 	seal_free(other);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(altered_blob_fails)
 {
 	struct jws_key *k = NULL, *k2 = (struct jws_key *)1;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_keys", master), 0);
 	CHECK_EQ_INT(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW, &k), DB_OK);
 	/* A sealed blob moved to another kid no longer opens (bound to its kid). */
-	CHECK_EQ_INT(exec_sql(&f, "UPDATE signing_keys SET kid = 'card-moved'"), 0);
+	CHECK_EQ_INT(fixture_exec(&f, "UPDATE signing_keys SET kid = 'card-moved'"), 0);
 	CHECK(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW, &k2) != DB_OK);
 	CHECK(k2 == NULL);
 	CHECK_EQ_INT(count_keys(&f), 1);
 	jws_key_free(k);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(retired_key_is_replaced)
 {
 	struct jws_key *k1 = NULL, *k2 = NULL;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open_key(&f, "test_keys", master), 0);
 	CHECK_EQ_INT(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW, &k1), DB_OK);
-	CHECK_EQ_INT(exec_sql(&f, "UPDATE signing_keys SET retired_at = 1"), 0);
+	CHECK_EQ_INT(fixture_exec(&f, "UPDATE signing_keys SET retired_at = 1"), 0);
 	CHECK_EQ_INT(keys_current(f.db, f.seal, "card", JWS_EDDSA, NOW + 1, &k2), DB_OK);
 	CHECK(k1 != NULL && k2 != NULL);
 	if (k1 != NULL && k2 != NULL)
@@ -302,7 +230,7 @@ TEST(retired_key_is_replaced)
 	CHECK_EQ_INT(count_keys(&f), 2);
 	jws_key_free(k1);
 	jws_key_free(k2);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 T_MAIN(T(created_once_then_reused), T(loaded_key_is_the_same_key),

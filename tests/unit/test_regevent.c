@@ -4,8 +4,8 @@
  * twice, bad or inconsistent data is refused and changes nothing.
  */
 #include "t.h"
+#include "fixture.h"
 
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdarg.h>
@@ -15,23 +15,8 @@
 #include "db.h"
 #include "regevent.h"
 #include "registry.h"
-#include "schema.h"
 
 #define NOW INT64_C(1800000000)	/* 2027-01-15 */
-
-struct fx {
-	char dir[64];
-	struct db *db;
-};
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	UNUSED(st);
-	UNUSED(flag);
-	UNUSED(ftw);
-	return remove(path);
-}
 
 #define ROW_AN "001090000001,Nguy\xe1\xbb\x85n V\xc4\x83n An,1990-05-17,male," \
 	"Vi\xe1\xbb\x87t Nam,H\xc3\xa0 N\xe1\xbb\x99i,Ho\xc3\xa0n Ki\xe1\xba\xbfm," \
@@ -40,58 +25,16 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	"1995-11-02,female,Vi\xe1\xbb\x87t Nam,H\xe1\xbb\x93 Ch\xc3\xad Minh," \
 	"Qu\xe1\xba\xadn 1,079195000002,2020-01-15,2035-11-02,living\n"
 
+/* The fixture with An and Binh imported a year before NOW. */
 static int
-fx_open(struct fx *f)
+fx_open(struct fixture *f)
 {
-	struct registry_import_result res;
-	char path[128], err[256];
-	int applied = 0, rc;
-	FILE *fp;
-
-	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_regevent.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	if (db_open(path, &f->db, err, sizeof(err)) != DB_OK ||
-	    db_migrate(f->db, schema_migrations, schema_migrations_count,
-	    &applied) != DB_OK)
-		return -1;
-	snprintf(path, sizeof(path), "%s/in.csv", f->dir);
-	if ((fp = fopen(path, "w+")) == NULL)
-		return -1;
-	fputs(PERSON_CSV_HEADER "\n" ROW_AN ROW_BINH, fp);
-	rewind(fp);
-	rc = registry_import(f->db, fp, "test", false, NOW - 86400 * 365, &res);
-	fclose(fp);
-	return rc == DB_OK && res.inserted == 2 ? 0 : -1;
-}
-
-static void
-fx_close(struct fx *f)
-{
-	if (f->db != NULL)
-		db_close(f->db);
-	f->db = NULL;
-	if (f->dir[0] != '\0')
-		(void)nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	return fixture_open(f, "test_regevent") == 0 &&
+	    fixture_import(f, ROW_AN ROW_BINH, NOW - 86400 * 365) == 2 ? 0 : -1;
 }
 
 static int
-get(struct fx *f, const char *pid, struct person *p)
-{
-	struct db_conn *c = db_acquire(f->db);
-	int rc;
-
-	if (c == NULL)
-		return -100;
-	rc = registry_get(c, pid, p);
-	db_release(f->db, c);
-	return rc;
-}
-
-static int
-superseded(struct fx *f, const char *card)
+superseded(struct fixture *f, const char *card)
 {
 	struct db_conn *c = db_acquire(f->db);
 	int rc;
@@ -104,20 +47,9 @@ superseded(struct fx *f, const char *card)
 }
 
 static long long
-count_events(struct fx *f)
+count_events(struct fixture *f)
 {
-	struct db_conn *c = db_acquire(f->db);
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-
-	if (c == NULL)
-		return -2;
-	if (sqlite3_prepare_v2(db_handle(c), "SELECT COUNT(*) FROM registry_events",
-	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	db_release(f->db, c);
-	return n;
+	return fixture_count(f, "SELECT COUNT(*) FROM registry_events");
 }
 
 static int
@@ -154,7 +86,7 @@ make(struct registry_event *ev, const char *id, enum registry_event_type t,
 }
 
 static int
-apply(struct fx *f, const struct registry_event *ev, bool *dup, char *why,
+apply(struct fixture *f, const struct registry_event *ev, bool *dup, char *why,
     size_t wsz)
 {
 	*dup = false;
@@ -164,7 +96,7 @@ apply(struct fx *f, const struct registry_event *ev, bool *dup, char *why,
 TEST(death_applies)
 {
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -174,22 +106,22 @@ TEST(death_applies)
 	    "date_of_death", "2026-12-01", NULL), 0);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), DB_OK);
 	CHECK(!dup);
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.status, "deceased");
 	CHECK_STR(p.date_of_death, "2026-12-01");
 	CHECK_STR(p.full_name, "Nguy\xe1\xbb\x85n V\xc4\x83n An");
 	/* The other person is untouched. */
-	CHECK_EQ_INT(get(&f, "079195000002", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "079195000002", &p), DB_OK);
 	CHECK_STR(p.status, "living");
 	CHECK_STR(p.date_of_death, "");
 	CHECK_EQ_INT(count_events(&f), 1);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(card_reissued_applies)
 {
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -201,7 +133,7 @@ TEST(card_reissued_applies)
 	    "card_expires_on", "2036-05-17", NULL), 0);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), DB_OK);
 	CHECK(!dup);
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.card_number, "001090000777");
 	CHECK_STR(p.card_issued_on, "2026-06-01");
 	CHECK_STR(p.card_expires_on, "2036-05-17");
@@ -220,7 +152,7 @@ TEST(card_reissued_applies)
 	    "card_expires_on", "2036-07-01", NULL), 0);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), REG_INVALID);
 	CHECK(contains(why, "card_number"));
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.card_number, "001090000777");
 	CHECK_STR(p.card_issued_on, "2026-06-01");
 	CHECK_EQ_INT(count_events(&f), 1);
@@ -233,13 +165,13 @@ TEST(card_reissued_applies)
 	CHECK_EQ_INT(superseded(&f, "001090000001"), 1);
 	CHECK_EQ_INT(superseded(&f, "001090000777"), 1);
 	CHECK_EQ_INT(superseded(&f, "123456789"), 0);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(card_of_another_person_refused)
 {
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -251,10 +183,10 @@ TEST(card_of_another_person_refused)
 	    "card_expires_on", "2036-05-17", NULL), 0);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), REG_INVALID);
 	CHECK(contains(why, "another person"));
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.card_number, "001090000001");
 	CHECK_EQ_INT(count_events(&f), 0);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(card_reissued_dates_checked)
@@ -267,7 +199,7 @@ TEST(card_reissued_dates_checked)
 		{ "2027-01-16", "2037-01-16" },	/* issued in the future */
 	};
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200], id[32];
 	bool dup;
@@ -281,11 +213,11 @@ TEST(card_reissued_dates_checked)
 		CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), REG_INVALID);
 		CHECK(contains(why, "card"));
 	}
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.card_number, "001090000001");
 	CHECK_EQ_INT(superseded(&f, "001090000001"), 0);
 	CHECK_EQ_INT(count_events(&f), 0);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 #define NAME_NFD "Nguye\xcc\x82\xcc\x83n Thi\xcc\xa3 Hoa"
@@ -294,7 +226,7 @@ TEST(card_reissued_dates_checked)
 TEST(name_changed_applies_nfc)
 {
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -305,16 +237,16 @@ TEST(name_changed_applies_nfc)
 	CHECK_STR(ev.full_name, NAME_NFC);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), DB_OK);
 	CHECK(!dup);
-	CHECK_EQ_INT(get(&f, "079195000002", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "079195000002", &p), DB_OK);
 	CHECK_STR(p.full_name, NAME_NFC);
 	CHECK_STR(p.residence, "Qu\xe1\xba\xadn 1");
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(residence_changed_applies)
 {
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -324,10 +256,10 @@ TEST(residence_changed_applies)
 	    "residence", "12 L\xc3\xaa L\xe1\xbb\xa3i, Qu\xe1\xba\xadn 1", NULL), 0);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), DB_OK);
 	CHECK(!dup);
-	CHECK_EQ_INT(get(&f, "079195000002", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "079195000002", &p), DB_OK);
 	CHECK_STR(p.residence, "12 L\xc3\xaa L\xe1\xbb\xa3i, Qu\xe1\xba\xadn 1");
 	CHECK_STR(p.full_name, "Tr\xe1\xba\xa7n Th\xe1\xbb\x8b B\xc3\xacnh");
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 static int hook_calls;
@@ -347,7 +279,7 @@ TEST(repeated_event_id_applies_once)
 {
 	struct registry_hooks hooks = { count_hook, NULL };
 	struct registry_event n1, n2;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -375,7 +307,7 @@ TEST(repeated_event_id_applies_once)
 	    why, sizeof(why)), DB_OK);
 	CHECK(dup);
 	CHECK_EQ_INT(hook_calls, 2);
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.full_name, "T\xc3\xaan Hai");
 	CHECK_EQ_INT(count_events(&f), 2);
 
@@ -387,13 +319,13 @@ TEST(repeated_event_id_applies_once)
 	CHECK_EQ_INT(apply(&f, &n1, &dup, why, sizeof(why)), DB_OK);
 	CHECK(dup);
 	CHECK_EQ_INT(count_events(&f), 3);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(same_event_id_different_content)
 {
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -416,19 +348,19 @@ TEST(same_event_id_different_content)
 	CHECK_EQ_INT(make(&ev, "x-1", REG_EV_RESIDENCE_CHANGED, "001090000001",
 	    "residence", "T\xc3\xaan M\xe1\xbb\x99t", NULL), 0);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), REG_INVALID);
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.full_name, "T\xc3\xaan M\xe1\xbb\x99t");
 	CHECK_STR(p.residence, "Ho\xc3\xa0n Ki\xe1\xba\xbfm");
-	CHECK_EQ_INT(get(&f, "079195000002", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "079195000002", &p), DB_OK);
 	CHECK_STR(p.full_name, "Tr\xe1\xba\xa7n Th\xe1\xbb\x8b B\xc3\xacnh");
 	CHECK_EQ_INT(count_events(&f), 1);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(unknown_person)
 {
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -447,9 +379,9 @@ TEST(unknown_person)
 	    "date_of_death", "2026-01-01", NULL), 0);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), DB_OK);
 	CHECK(!dup);
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.status, "deceased");
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(missing_fields)
@@ -470,7 +402,7 @@ TEST(missing_fields)
 		{ REG_EV_RESIDENCE_CHANGED, NULL, NULL, NULL, NULL, "residence" },
 	};
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200], id[32];
 	bool dup;
@@ -492,12 +424,12 @@ TEST(missing_fields)
 		CHECK_EQ_INT(rc, REG_INVALID);
 		CHECK(contains(why, cases[i].missing));
 	}
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.status, "living");
 	CHECK_STR(p.card_number, "001090000001");
 	CHECK_STR(p.full_name, "Nguy\xe1\xbb\x85n V\xc4\x83n An");
 	CHECK_EQ_INT(count_events(&f), 0);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(set_refuses_other_fields_and_bad_values)
@@ -569,7 +501,7 @@ TEST(date_of_death_bounds)
 		"2100-01-01",
 	};
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200], id[32];
 	bool dup;
@@ -582,7 +514,7 @@ TEST(date_of_death_bounds)
 		CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), REG_INVALID);
 		CHECK(contains(why, "date_of_death"));
 	}
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.status, "living");
 	CHECK_STR(p.date_of_death, "");
 	CHECK_EQ_INT(count_events(&f), 0);
@@ -593,9 +525,9 @@ TEST(date_of_death_bounds)
 	CHECK_EQ_INT(make(&ev, "dd-ok-2", REG_EV_DEATH, "079195000002",
 	    "date_of_death", "2027-01-15", NULL), 0);
 	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), DB_OK);
-	CHECK_EQ_INT(get(&f, "079195000002", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "079195000002", &p), DB_OK);
 	CHECK_STR(p.date_of_death, "2027-01-15");
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(failing_hook_rolls_back)
@@ -603,7 +535,7 @@ TEST(failing_hook_rolls_back)
 	int fail = DB_ERR;
 	struct registry_hooks hooks = { count_hook, &fail };
 	struct registry_event ev;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	char why[200];
 	bool dup;
@@ -615,10 +547,10 @@ TEST(failing_hook_rolls_back)
 	CHECK(registry_apply_event(f.db, &ev, "test", NOW, &hooks, &dup, why,
 	    sizeof(why)) != DB_OK);
 	CHECK_EQ_INT(hook_calls, 1);
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.status, "living");
 	CHECK_EQ_INT(count_events(&f), 0);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(type_names_round_trip)

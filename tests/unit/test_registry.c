@@ -4,8 +4,8 @@
  * update, look-ups, the first living person and superseded cards.
  */
 #include "t.h"
+#include "fixture.h"
 
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,73 +15,27 @@
 #include "db.h"
 #include "regen.h"
 #include "registry.h"
-#include "schema.h"
 
 #define NOW INT64_C(1800000000)	/* 2027-01-15 */
 
-struct fx {
-	char dir[64];
-	char csv[128];
-	struct db *db;
-};
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	UNUSED(st);
-	UNUSED(flag);
-	UNUSED(ftw);
-	return remove(path);
-}
-
-static int
-fx_open(struct fx *f)
-{
-	char path[128], err[256];
-	int applied = 0;
-
-	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_registry.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	snprintf(f->csv, sizeof(f->csv), "%s/in.csv", f->dir);
-	if (db_open(path, &f->db, err, sizeof(err)) != DB_OK) {
-		fprintf(stderr, "db_open: %s\n", err);
-		return -1;
-	}
-	if (db_migrate(f->db, schema_migrations, schema_migrations_count,
-	    &applied) != DB_OK)
-		return -1;
-	return 0;
-}
-
-static void
-fx_close(struct fx *f)
-{
-	if (f->db != NULL)
-		db_close(f->db);
-	f->db = NULL;
-	if (f->dir[0] != '\0')
-		(void)nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Imports `len` bytes of `data` through a file. */
 static int
-import_bytes(struct fx *f, const char *data, size_t len, bool update,
+import_bytes(struct fixture *f, const char *data, size_t len, bool update,
     struct registry_import_result *res)
 {
-	FILE *fp = fopen(f->csv, "wb");
+	char csv[128];
+	FILE *fp;
 	int rc;
 
-	if (fp == NULL)
+	if (fixture_path(f, "in.csv", csv, sizeof(csv)) != 0 ||
+	    (fp = fopen(csv, "wb")) == NULL)
 		return -100;
 	if (len > 0 && fwrite(data, 1, len, fp) != len) {
 		fclose(fp);
 		return -100;
 	}
 	fclose(fp);
-	if ((fp = fopen(f->csv, "rb")) == NULL)
+	if ((fp = fopen(csv, "rb")) == NULL)
 		return -100;
 	rc = registry_import(f->db, fp, "test.csv", update, NOW, res);
 	fclose(fp);
@@ -89,14 +43,14 @@ import_bytes(struct fx *f, const char *data, size_t len, bool update,
 }
 
 static int
-import_str(struct fx *f, const char *data, bool update,
+import_str(struct fixture *f, const char *data, bool update,
     struct registry_import_result *res)
 {
 	return import_bytes(f, data, strlen(data), update, res);
 }
 
 static unsigned long
-count_people(struct fx *f)
+count_people(struct fixture *f)
 {
 	unsigned long n = 999999;
 
@@ -106,39 +60,9 @@ count_people(struct fx *f)
 }
 
 static long long
-count_sql(struct fx *f, const char *sql)
+count_imports(struct fixture *f)
 {
-	struct db_conn *c = db_acquire(f->db);
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-
-	if (c == NULL)
-		return -2;
-	if (sqlite3_prepare_v2(db_handle(c), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	db_release(f->db, c);
-	return n;
-}
-
-static long long
-count_imports(struct fx *f)
-{
-	return count_sql(f, "SELECT COUNT(*) FROM registry_imports");
-}
-
-static int
-get(struct fx *f, const char *pid, struct person *p)
-{
-	struct db_conn *c = db_acquire(f->db);
-	int rc;
-
-	if (c == NULL)
-		return -100;
-	rc = registry_get(c, pid, p);
-	db_release(f->db, c);
-	return rc;
+	return fixture_count(f, "SELECT COUNT(*) FROM registry_imports");
 }
 
 static int
@@ -172,10 +96,10 @@ contains(const char *hay, const char *needle)
 TEST(import_good_file)
 {
 	struct registry_import_result res;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(count_people(&f), 0);
 	CHECK_EQ_INT(import_str(&f, GOOD_CSV, false, &res), DB_OK);
 	CHECK_EQ_INT(res.inserted, 4);
@@ -184,9 +108,9 @@ TEST(import_good_file)
 	CHECK_EQ_INT(res.bad_line, 0);
 	CHECK_EQ_INT(count_people(&f), 4);
 	CHECK_EQ_INT(count_imports(&f), 1);
-	CHECK_EQ_INT(count_sql(&f, "SELECT rows_inserted FROM registry_imports"), 4);
+	CHECK_EQ_INT(fixture_count(&f, "SELECT rows_inserted FROM registry_imports"), 4);
 
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.full_name, "Nguy\xe1\xbb\x85n V\xc4\x83n An");
 	CHECK_STR(p.birth_date, "1990-05-17");
 	CHECK_STR(p.sex, "male");
@@ -199,27 +123,27 @@ TEST(import_good_file)
 	CHECK_STR(p.date_of_death, "");
 
 	/* Decomposed input is stored precomposed (NFC), byte for byte. */
-	CHECK_EQ_INT(get(&f, "079195000002", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "079195000002", &p), DB_OK);
 	CHECK_STR(p.full_name, "Tr\xe1\xba\xa7n Th\xe1\xbb\x8b B\xc3\xacnh");
 	CHECK_STR(p.nationality, "Vi\xe1\xbb\x87t Nam");
 	CHECK_STR(p.place_of_origin, "H\xe1\xbb\x93 Ch\xc3\xad Minh");
 	CHECK_STR(p.residence, "Qu\xe1\xba\xadn 1");
 	CHECK_STR(p.sex, "female");
 
-	CHECK_EQ_INT(get(&f, "001050000009", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001050000009", &p), DB_OK);
 	CHECK_STR(p.status, "deceased");
 	CHECK_STR(p.card_number, "123456789");
 
-	CHECK_EQ_INT(get(&f, "001090000002", &p), REG_NOT_FOUND);
-	fx_close(&f);
+	CHECK_EQ_INT(fixture_get(&f, "001090000002", &p), REG_NOT_FOUND);
+	fixture_close(&f);
 }
 
 TEST(reimport_identical_changes_nothing)
 {
 	struct registry_import_result res;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(import_str(&f, GOOD_CSV, false, &res), DB_OK);
 	CHECK_EQ_INT(import_str(&f, GOOD_CSV, false, &res), DB_OK);
 	CHECK_EQ_INT(res.inserted, 0);
@@ -236,7 +160,7 @@ TEST(reimport_identical_changes_nothing)
 	CHECK_EQ_INT(res.inserted, 1);
 	CHECK_EQ_INT(res.unchanged, 2);
 	CHECK_EQ_INT(count_people(&f), 5);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 #define ROW_CHAU_MOVED "048203000003,L\xc3\xaa Minh Ch\xc3\xa2u,2003-07-20,male," \
@@ -246,11 +170,11 @@ TEST(reimport_identical_changes_nothing)
 TEST(changed_record_needs_update)
 {
 	struct registry_import_result res;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	long long imports;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(import_str(&f, GOOD_CSV, false, &res), DB_OK);
 	imports = count_imports(&f);
 	CHECK_EQ_INT(import_str(&f, HEADER ROW_AN ROW_BINH ROW_CHAU_MOVED, false,
@@ -258,7 +182,7 @@ TEST(changed_record_needs_update)
 	CHECK_EQ_INT(res.bad_line, 4);
 	CHECK(contains(res.reason, "different"));
 	CHECK_EQ_INT(count_imports(&f), imports);
-	CHECK_EQ_INT(get(&f, "048203000003", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "048203000003", &p), DB_OK);
 	CHECK_STR(p.residence, "H\xe1\xba\xa3i Ch\xc3\xa2u");
 
 	CHECK_EQ_INT(import_str(&f, HEADER ROW_AN ROW_BINH ROW_CHAU_MOVED, true,
@@ -267,10 +191,10 @@ TEST(changed_record_needs_update)
 	CHECK_EQ_INT(res.unchanged, 2);
 	CHECK_EQ_INT(res.inserted, 0);
 	CHECK_EQ_INT(count_imports(&f), imports + 1);
-	CHECK_EQ_INT(get(&f, "048203000003", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "048203000003", &p), DB_OK);
 	CHECK_STR(p.residence, "S\xc6\xa1n Tr\xc3\xa0");
 	CHECK_EQ_INT(count_people(&f), 4);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 #define LONG_FIELD_5000 \
@@ -397,7 +321,7 @@ static const struct bad_case bad_cases[] = {
 };
 
 static void
-check_bad(int *t_failed, struct fx *f, const char *data, size_t len,
+check_bad(int *t_failed, struct fixture *f, const char *data, size_t len,
     unsigned long line, const char *why, const char *name)
 {
 	struct registry_import_result res;
@@ -425,10 +349,10 @@ check_bad(int *t_failed, struct fx *f, const char *data, size_t len,
 TEST(bad_inputs_import_nothing)
 {
 	struct registry_import_result res;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(import_str(&f, GOOD_CSV, false, &res), DB_OK);
 	for (size_t i = 0; i < ARRAY_LEN(bad_cases); i++) {
 		const struct bad_case *b = &bad_cases[i];
@@ -436,18 +360,18 @@ TEST(bad_inputs_import_nothing)
 		    b->line, b->why, b->name);
 	}
 	/* The valid rows before each bad line were never kept. */
-	CHECK_EQ_INT(get(&f, "036085000010", &p), REG_NOT_FOUND);
-	CHECK_EQ_INT(get(&f, "046090000012", &p), REG_NOT_FOUND);
+	CHECK_EQ_INT(fixture_get(&f, "036085000010", &p), REG_NOT_FOUND);
+	CHECK_EQ_INT(fixture_get(&f, "046090000012", &p), REG_NOT_FOUND);
 	CHECK_EQ_INT(count_people(&f), 4);
 	CHECK_EQ_INT(count_imports(&f), 1);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(bad_inputs_on_an_empty_registry)
 {
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	for (size_t i = 0; i < ARRAY_LEN(bad_cases); i++) {
 		const struct bad_case *b = &bad_cases[i];
 		if (strstr(b->name, "stored") != NULL)
@@ -457,16 +381,16 @@ TEST(bad_inputs_on_an_empty_registry)
 	}
 	CHECK_EQ_INT(count_people(&f), 0);
 	CHECK_EQ_INT(count_imports(&f), 0);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(line_over_4k)
 {
 	char *data = malloc(16384);
-	struct fx f;
+	struct fixture f;
 	size_t n;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK(data != NULL);
 	if (data == NULL)
 		return;
@@ -485,13 +409,13 @@ TEST(line_over_4k)
 	check_bad(t_failed, &f, data, n, 3, "too long", "quoted field over 4 KiB");
 	free(data);
 	CHECK_EQ_INT(count_people(&f), 0);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(crlf_and_bom_files_import)
 {
 	struct registry_import_result res;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 	const char *crlf = PERSON_CSV_HEADER "\r\n"
 	    "036085000010,Em,1985-04-04,male,VN,Nam,\"Nam, Dinh\",036085000010,"
@@ -499,20 +423,20 @@ TEST(crlf_and_bom_files_import)
 	    "046090000011,Ho\xc3\xa0ng,1990-01-01,male,VN,Hue,Hue,046090000011,"
 	    "2020-01-01,2035-01-01,living\r\n";
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(import_str(&f, crlf, false, &res), DB_OK);
 	CHECK_EQ_INT(res.inserted, 2);
-	CHECK_EQ_INT(get(&f, "046090000011", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "046090000011", &p), DB_OK);
 	CHECK_STR(p.status, "living");
 	CHECK_STR(p.card_expires_on, "2035-01-01");
-	CHECK_EQ_INT(get(&f, "036085000010", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "036085000010", &p), DB_OK);
 	CHECK_STR(p.status, "living");
 	CHECK_STR(p.residence, "Nam, Dinh");
 
 	CHECK_EQ_INT(import_str(&f, "\xef\xbb\xbf" HEADER ROW_AN ROW_CHAU, false,
 	    &res), DB_OK);
 	CHECK_EQ_INT(res.inserted, 2);
-	CHECK_EQ_INT(get(&f, "001090000001", &p), DB_OK);
+	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);
 	CHECK_STR(p.personal_id, "001090000001");
 	/* BOM and CRLF together, no final newline. */
 	CHECK_EQ_INT(import_str(&f, "\xef\xbb\xbf" PERSON_CSV_HEADER "\r\n"
@@ -520,20 +444,20 @@ TEST(crlf_and_bom_files_import)
 	    "Hai Chau,048303000004,2022-08-01,2028-07-20,living", false, &res), DB_OK);
 	CHECK_EQ_INT(res.inserted, 1);
 	CHECK_EQ_INT(count_people(&f), 5);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(header_only_imports_zero)
 {
 	struct registry_import_result res;
-	struct fx f;
+	struct fixture f;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(import_str(&f, HEADER, false, &res), DB_OK);
 	CHECK_EQ_INT(res.inserted, 0);
 	CHECK_EQ_INT(count_people(&f), 0);
 	CHECK_EQ_INT(count_imports(&f), 1);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 static int
@@ -571,15 +495,16 @@ slurp(const char *path, size_t *len)
 TEST(ten_thousand_rows)
 {
 	struct registry_import_result res;
-	struct fx f, g;
-	char *data, *line;
+	struct fixture f, g;
+	char csv[128] = "", *data, *line;
 	size_t len = 0;
 	unsigned long ln = 1;
 	FILE *fp;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
-	CHECK_EQ_INT(write_regen(f.csv, 10000), 0);
-	fp = fopen(f.csv, "rb");
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
+	(void)fixture_path(&f, "in.csv", csv, sizeof(csv));
+	CHECK_EQ_INT(write_regen(csv, 10000), 0);
+	fp = fopen(csv, "rb");
 	CHECK(fp != NULL);
 	if (fp == NULL)
 		return;
@@ -589,7 +514,7 @@ TEST(ten_thousand_rows)
 	CHECK_EQ_INT(count_people(&f), 10000);
 
 	/* Line 5001 (the 5000th person) corrupted: nothing, and line 5001. */
-	data = slurp(f.csv, &len);
+	data = slurp(csv, &len);
 	CHECK(data != NULL);
 	if (data == NULL)
 		return;
@@ -609,7 +534,7 @@ TEST(ten_thousand_rows)
 		CHECK(comma[5] == '-' && comma[4] >= '0' && comma[4] <= '9');
 		comma[4] = comma[4] == '9' ? '8' : (char)(comma[4] + 1);
 	}
-	CHECK_EQ_INT(fx_open(&g), 0);
+	CHECK_EQ_INT(fixture_open(&g, "test_registry"), 0);
 	CHECK_EQ_INT(import_bytes(&g, data, len, false, &res), REG_INVALID);
 	CHECK_EQ_INT(res.bad_line, 5001);
 	CHECK(contains(res.reason, "personal_id") || contains(res.reason, "birth_date"));
@@ -621,17 +546,17 @@ TEST(ten_thousand_rows)
 	CHECK_EQ_INT(count_people(&f), 10000);
 	CHECK_EQ_INT(count_imports(&f), 1);
 	free(data);
-	fx_close(&g);
-	fx_close(&f);
+	fixture_close(&g);
+	fixture_close(&f);
 }
 
 TEST(first_living)
 {
 	struct registry_import_result res;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(registry_first_living(f.db, &p), REG_NOT_FOUND);
 	/* 001050000009 is lower but deceased. */
 	CHECK_EQ_INT(import_str(&f, HEADER ROW_CHAU ROW_DEAD ROW_BINH, false, &res),
@@ -643,22 +568,22 @@ TEST(first_living)
 	CHECK_EQ_INT(registry_first_living(f.db, &p), DB_OK);
 	CHECK_STR(p.personal_id, "001090000001");
 	CHECK_STR(p.full_name, "Nguy\xe1\xbb\x85n V\xc4\x83n An");
-	fx_close(&f);
+	fixture_close(&f);
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(import_str(&f, HEADER ROW_DEAD, false, &res), DB_OK);
 	CHECK_EQ_INT(registry_first_living(f.db, &p), REG_NOT_FOUND);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 TEST(card_superseded)
 {
 	struct registry_import_result res;
 	struct db_conn *c;
-	struct fx f;
+	struct fixture f;
 	struct person p;
 
-	CHECK_EQ_INT(fx_open(&f), 0);
+	CHECK_EQ_INT(fixture_open(&f, "test_registry"), 0);
 	CHECK_EQ_INT(import_str(&f, GOOD_CSV, false, &res), DB_OK);
 	c = db_acquire(f.db);
 	CHECK(c != NULL);
@@ -685,7 +610,7 @@ TEST(card_superseded)
 	db_rollback(c);
 	CHECK_EQ_INT(registry_card_superseded(c, "555555555"), 0);
 	db_release(f.db, c);
-	fx_close(&f);
+	fixture_close(&f);
 }
 
 T_MAIN(T(import_good_file), T(reimport_identical_changes_nothing),

@@ -4,9 +4,9 @@
  * wrong size), sealing round trips, tampering, purpose binding and subkeys.
  */
 #include "t.h"
+#include "fixture.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -23,25 +23,13 @@ struct fx {
 };
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	UNUSED(st);
-	UNUSED(flag);
-	UNUSED(ftw);
-	return remove(path);
-}
-
-static int
 fx_open(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
 	if (sodium_init() < 0)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_seal.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		f->dir[0] = '\0';
+	if (fixture_mkdtemp(f->dir, sizeof(f->dir), "test_seal") != 0)
 		return -1;
-	}
 	snprintf(f->path, sizeof(f->path), "%s/master.key", f->dir);
 	return 0;
 }
@@ -49,8 +37,7 @@ fx_open(struct fx *f)
 static void
 fx_close(struct fx *f)
 {
-	if (f->dir[0] != '\0')
-		(void)nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 }
 
 static int

@@ -4,23 +4,14 @@
  * else is, and a missing directory is an empty set.
  */
 #include "t.h"
+#include "fixture.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include "base.h"
 #include "web.h"
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	UNUSED(st);
-	UNUSED(flag);
-	UNUSED(ftw);
-	return remove(path);
-}
 
 static int
 write_file(const char *dir, const char *name, const void *data, size_t len)
@@ -55,8 +46,7 @@ make_tree(struct tree *t)
 {
 	char sub[160];
 
-	snprintf(t->dir, sizeof(t->dir), "/tmp/test_web.XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
+	if (fixture_mkdtemp(t->dir, sizeof(t->dir), "test_web") != 0)
 		return -1;
 	snprintf(t->sdir, sizeof(t->sdir), "%s/static", t->dir);
 	snprintf(sub, sizeof(sub), "%s/sub", t->sdir);
@@ -79,8 +69,7 @@ make_tree(struct tree *t)
 static void
 remove_tree(struct tree *t)
 {
-	if (t->dir[0] != '\0')
-		(void)nftw(t->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(t->dir);
 }
 
 TEST(files_with_types_and_bytes)
@@ -198,8 +187,7 @@ TEST(missing_directory_is_empty)
 	}
 	web_free(w);
 	/* A directory without static/ is empty too. */
-	snprintf(dir, sizeof(dir), "/tmp/test_web.XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(fixture_mkdtemp(dir, sizeof(dir), "test_web") == 0);
 	CHECK_EQ_INT(write_file(dir, "a.css", "x", 1), 0);
 	w = NULL;
 	CHECK_EQ_INT(web_load(dir, &w, err, sizeof(err)), 0);
@@ -209,7 +197,7 @@ TEST(missing_directory_is_empty)
 		CHECK(web_find(w, "/a.css", &len, &ctype) == NULL);
 	}
 	web_free(w);
-	(void)nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(dir);
 	web_free(NULL);
 }
 
