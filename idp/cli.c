@@ -92,6 +92,36 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 	*first = optind;
 }
 
+int
+cli_dispatch(const char *group, const struct cli_sub *subs, size_t n,
+    int argc, char **argv)
+{
+	const char *sep = group[0] != '\0' ? " " : "";
+
+	if (argc < 2) {
+		fprintf(stderr, "idp%s%s: missing COMMAND (see idp%s%s --help)\n",
+		    sep, group, sep, group);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    (group[0] == '\0' && strcmp(argv[1], "help") == 0)) {
+		FILE *out = stdout;
+		fprintf(out, "usage: idp%s%s COMMAND [options]   (idp%s%s COMMAND --help "
+		    "for more)\n\ncommands:\n", sep, group, sep, group);
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "  %-11s %s\n", subs[i].name, subs[i].what);
+		fprintf(out, "\nEvery command takes --db PATH (default var/idp.db, "
+		    "or $IDP_DB).\n");
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "idp%s%s: unknown command %s (see idp%s%s --help)\n", sep,
+	    group, argv[1], sep, group);
+	return EXIT_USAGE;
+}
+
 static int
 ensure_default_dir(const struct config *cfg)
 {

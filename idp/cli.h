@@ -45,6 +45,21 @@ void cli_parse(const struct cli_cmd *, int argc, char **argv,
     const struct option *extra, int (*opt)(int id, const char *val, void *arg),
     void *arg, struct config *cfg, int *first);
 
+/* A subcommand of a command group. */
+struct cli_sub {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *what;
+};
+
+/*
+ * Runs the subcommand argv[1] of `group` ("" for idp itself) with argv
+ * shifted by one; --help lists them; a missing or unknown one is a usage
+ * error (exit 2).
+ */
+int cli_dispatch(const char *group, const struct cli_sub *subs, size_t n,
+    int argc, char **argv);
+
 /* Opens database (migrated), master key and clock; prints and returns -1 on failure. */
 int cli_open(const struct config *, struct cli_res *) WUR;
 void cli_close(struct cli_res *);

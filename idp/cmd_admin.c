@@ -155,17 +155,13 @@ client_list(int argc, char **argv)
 	return rc == DB_OK ? 0 : 1;
 }
 
+static const struct cli_sub client_subs[] = {
+	{ "add", client_add, "register a relying party; prints its id and secret" },
+	{ "list", client_list, "list the relying parties (no secrets)" },
+};
+
 int
 cmd_client(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return client_add(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return client_list(argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: idp client add|list [options]\n");
-		return 0;
-	}
-	fprintf(stderr, "idp client: expected add or list (see idp client --help)\n");
-	return EXIT_USAGE;
+	return cli_dispatch("client", client_subs, ARRAY_LEN(client_subs), argc, argv);
 }

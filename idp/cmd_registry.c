@@ -343,11 +343,7 @@ cmd_event(int argc, char **argv)
 	return rc == DB_OK ? 0 : 1;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *what;
-} subs[] = {
+static const struct cli_sub subs[] = {
 	{ "import", cmd_import, "import population records from CSV (all or nothing)" },
 	{ "generate", cmd_generate, "write a synthetic population as CSV" },
 	{ "issue-card", cmd_issue_card, "print a person's signed chip record" },
@@ -358,17 +354,5 @@ static const struct {
 int
 cmd_registry(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		FILE *out = argc < 2 ? stderr : stdout;
-		fprintf(out, "usage: idp registry COMMAND [options]\n\ncommands:\n");
-		for (size_t i = 0; i < ARRAY_LEN(subs); i++)
-			fprintf(out, "  %-11s %s\n", subs[i].name, subs[i].what);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	for (size_t i = 0; i < ARRAY_LEN(subs); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "idp registry: unknown command %s (see idp registry --help)\n",
-	    argv[1]);
-	return EXIT_USAGE;
+	return cli_dispatch("registry", subs, ARRAY_LEN(subs), argc, argv);
 }
