@@ -58,7 +58,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 	struct option opts[MAX_OPTS];
 	size_t n = 0;
 	char err[256];
-	int c;
+	int c, idx = 0;
 
 	config_defaults(cfg);
 	config_from_env(cfg);
@@ -69,7 +69,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, &idx)) != -1) {
 		if (c == OPT_HELP) {
 			cli_print_help(cmd);
 			exit(0);
@@ -84,7 +84,7 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 		if (c == '?')
 			cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
 		if (opt == NULL || opt(c, optarg, arg) != 0)
-			cli_usage_error(cmd, "bad value for %s: %s", argv[optind - 1],
+			cli_usage_error(cmd, "bad value for --%s: \"%s\"", opts[idx].name,
 			    optarg != NULL ? optarg : "");
 	}
 	if (config_finish(cfg, err, sizeof(err)) != 0)
