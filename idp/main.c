@@ -9,12 +9,14 @@
 #include "cmd_admin.h"
 #include "cmd_registry.h"
 #include "cmd_serve.h"
+#include "cmd_sms.h"
 
 static const struct cli_sub commands[] = {
 	{ "serve", cmd_serve, "run the HTTP service" },
 	{ "migrate", cmd_migrate, "apply database migrations" },
 	{ "registry", cmd_registry, "import, generate, issue cards, apply events" },
 	{ "client", cmd_client, "register and list relying parties" },
+	{ "sms", cmd_sms, "list the SMS outbox (the default gateway)" },
 };
 
 int
