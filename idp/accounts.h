@@ -1,0 +1,84 @@
+/*
+ * accounts: citizens' accounts and their level-1 registration. Owns the
+ * tables accounts and registrations: starting a registration (checks against
+ * the registry with one answer for every outcome, so the registry cannot be
+ * probed; the SMS code stored hashed and sent through the outbox in the same
+ * transaction; at most 10 codes per phone per hour), confirming it with the
+ * code (5 minutes, 5 attempts, single use), and account look-ups. Time comes
+ * only from the callers' `now`.
+ */
+#ifndef IDP_ACCOUNTS_H
+#define IDP_ACCOUNTS_H
+
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "db.h"
+#include "phone.h"
+#include "seal.h"
+
+#define ACC_ID_SIZE 44			/* 32 random bytes, base64url, NUL */
+#define ACC_CODE_TTL 300		/* seconds an SMS code is valid */
+#define ACC_MAX_ATTEMPTS 5		/* wrong codes before a registration is dead */
+#define ACC_CODES_PER_HOUR 10		/* SMS codes per phone per hour */
+
+/* Results besides DB_OK and the db_err codes (common/db.h). */
+enum acc_err {
+	ACC_OK = 0,
+	ACC_INVALID = -30,		/* malformed ID, name or date: see reason */
+	ACC_BAD_PHONE = -31,		/* not a Vietnamese mobile number */
+	ACC_WEAK_PASSWORD = -32,	/* refused by the password policy */
+	ACC_RATE_LIMITED = -33,		/* too many codes to this phone this hour */
+	ACC_BAD_CODE = -34,		/* wrong code, unknown or used registration */
+	ACC_EXPIRED = -35,		/* the code is older than ACC_CODE_TTL */
+	ACC_TOO_MANY_ATTEMPTS = -36,	/* ACC_MAX_ATTEMPTS wrong codes already */
+	ACC_EXISTS = -37,		/* the person already has an account */
+	ACC_NOT_FOUND = -38,		/* no such account */
+};
+
+struct accounts_reg_input {
+	const char *personal_id;	/* 12 digits */
+	const char *full_name;		/* as on the card; case and spacing free */
+	const char *birth_date;		/* YYYY-MM-DD */
+	const char *phone;		/* any form phone_normalize accepts */
+	const char *password;
+};
+
+struct account {
+	char account_id[ACC_ID_SIZE];
+	char personal_id[13];
+	int level;
+	char phone[PHONE_E164_SIZE];
+	char password_hash[crypto_pwhash_STRBYTES];
+	char status[10];		/* active, locked or disabled */
+	int64_t created_at;
+};
+
+/*
+ * Starts a level-1 registration as of `now`. ACC_OK with a registration id
+ * in reg_id whether or not the person is in the registry, living, matches
+ * the name and birth date and has no account yet: only when all hold is the
+ * registration stored and its code sent. ACC_INVALID, ACC_BAD_PHONE or
+ * ACC_WEAK_PASSWORD (with a one-line reason in reason[rsz]) for input that
+ * is wrong in itself, ACC_RATE_LIMITED, or a db_err.
+ */
+int accounts_register_start(struct db *db, const struct seal *seal,
+    const struct accounts_reg_input *in, int64_t now,
+    char reg_id[ACC_ID_SIZE], char *reason, size_t rsz) WUR;
+
+/*
+ * Confirms registration `reg_id` with `code` as of `now`; on ACC_OK the
+ * level-1 account is created and its id written to account_id. An unknown
+ * or already used registration is ACC_BAD_CODE, like a wrong code.
+ */
+int accounts_register_confirm(struct db *db, const struct seal *seal,
+    const char *reg_id, const char *code, int64_t now,
+    char account_id[ACC_ID_SIZE]) WUR;
+
+/* The account of `pid` into *out: DB_OK, ACC_NOT_FOUND or a db_err. */
+int accounts_get_by_personal_id(struct db_conn *c, const char *pid,
+    struct account *out) WUR;
+
+#endif
