@@ -206,8 +206,9 @@ store_and_send(struct db_conn *c, const struct pending *p, const char *code,
 		return DB_ERR;
 	if ((rc = db_step(st)) != DB_OK)
 		return rc;
-	snprintf(body, sizeof(body), "dinhdanh: your registration code is %s. "
-	    "It is valid for 5 minutes. Never share it.", code);
+	/* Vietnamese without diacritics: one GSM-7 message on every phone. */
+	snprintf(body, sizeof(body), "dinhdanh: ma dang ky tai khoan cua ban la %s, "
+	    "hieu luc 5 phut. Khong chia se ma nay cho bat ky ai.", code);
 	rc = sms_send(&g, p->phone, body, "registration", now);
 	sodium_memzero(body, sizeof(body));
 	return rc;

@@ -66,13 +66,13 @@ static void
 grab(int64_t at, const char *phone, const char *body, void *arg)
 {
 	struct last_code *lc = arg;
-	const char *p = strstr(body, "code is ");
+	const char *p = strstr(body, "cua ban la ");
 
 	UNUSED(at);
 	UNUSED(phone);
 	lc->n++;
 	if (p != NULL)
-		snprintf(lc->code, sizeof(lc->code), "%.6s", p + 8);
+		snprintf(lc->code, sizeof(lc->code), "%.6s", p + 11);
 }
 
 /* The code in the newest SMS to PHONE; the message count in *n. */
