@@ -284,6 +284,20 @@ db_step(sqlite3_stmt *st)
 }
 
 int
+db_exists(struct db_conn *c, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *st = db_stmt(c, sql);
+	int rc;
+
+	if (st == NULL || (a != NULL && db_bind_text(st, 1, a) != DB_OK) ||
+	    (b != NULL && db_bind_text(st, 2, b) != DB_OK))
+		return DB_ERR;
+	rc = db_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
 db_exec(struct db_conn *c, const char *sql)
 {
 	int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);

@@ -55,6 +55,12 @@ sqlite3 *db_handle(struct db_conn *);
 sqlite3_stmt *db_stmt(struct db_conn *, const char *sql);
 /* sqlite3_step mapped to DB_OK (SQLITE_DONE), 1 (SQLITE_ROW) or an error. */
 int db_step(sqlite3_stmt *) WUR;
+/*
+ * Whether `sql` (a literal, with up to two text parameters; NULL leaves a
+ * parameter unbound) returns a row: 1 when it does, 0 when not, or a db_err.
+ */
+int db_exists(struct db_conn *, const char *sql, const char *a,
+    const char *b) WUR;
 /* Runs a statement with no parameters and no rows. */
 int db_exec(struct db_conn *, const char *sql) WUR;
 int db_err_from_sqlite(int rc);

@@ -148,14 +148,7 @@ check_input(const struct accounts_reg_input *in, char phone[PHONE_E164_SIZE],
 static int
 account_exists(struct db_conn *c, const char *pid)
 {
-	sqlite3_stmt *st = db_stmt(c, SQL_ACCOUNT_EXISTS);
-	int rc;
-
-	if (st == NULL || db_bind_text(st, 1, pid) != DB_OK)
-		return DB_ERR;
-	rc = db_step(st);
-	sqlite3_reset(st);
-	return rc;
+	return db_exists(c, SQL_ACCOUNT_EXISTS, pid, NULL);
 }
 
 /* 1 when a real registration may start for `in`, 0 for a decoy, or a db_err. */

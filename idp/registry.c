@@ -399,30 +399,15 @@ int
 registry_card_held_by_other(struct db_conn *c, const char *card_number,
     const char *pid)
 {
-	sqlite3_stmt *st = db_stmt(c, "SELECT 1 FROM registry_people "
-	    "WHERE card_number = ? AND personal_id <> ?");
-	int rc;
-
-	if (st == NULL || db_bind_text(st, 1, card_number) != DB_OK ||
-	    db_bind_text(st, 2, pid) != DB_OK)
-		return DB_ERR;
-	rc = db_step(st);
-	sqlite3_reset(st);
-	return rc;
+	return db_exists(c, "SELECT 1 FROM registry_people "
+	    "WHERE card_number = ? AND personal_id <> ?", card_number, pid);
 }
 
 int
 registry_card_superseded(struct db_conn *c, const char *card_number)
 {
-	sqlite3_stmt *st = db_stmt(c,
-	    "SELECT 1 FROM registry_superseded_cards WHERE card_number = ?");
-	int rc;
-
-	if (st == NULL || db_bind_text(st, 1, card_number) != DB_OK)
-		return DB_ERR;
-	rc = db_step(st);
-	sqlite3_reset(st);
-	return rc;
+	return db_exists(c, "SELECT 1 FROM registry_superseded_cards "
+	    "WHERE card_number = ?", card_number, NULL);
 }
 
 /* Runs an UPDATE of one person whose parameters are (value..., now, pid). */

@@ -561,6 +561,31 @@ TEST(constraints)
 	fx_close(&f);
 }
 
+TEST(exists)
+{
+	struct fx f;
+	struct db_conn *c;
+
+	FX_OPEN(&f);
+	c = db_acquire(f.db);
+	CHECK(c != NULL);
+	if (c == NULL) {
+		fx_close(&f);
+		return;
+	}
+	CHECK_EQ_INT(db_exec(c, "CREATE TABLE kv (k TEXT, v TEXT);"
+	    "INSERT INTO kv VALUES ('a', '1'), ('b', '2')"), DB_OK);
+	CHECK_EQ_INT(db_exists(c, "SELECT 1 FROM kv WHERE k = ?", "a", NULL), 1);
+	CHECK_EQ_INT(db_exists(c, "SELECT 1 FROM kv WHERE k = ?", "z", NULL), 0);
+	CHECK_EQ_INT(db_exists(c, "SELECT 1 FROM kv WHERE k = ? AND v = ?", "b", "2"), 1);
+	CHECK_EQ_INT(db_exists(c, "SELECT 1 FROM kv WHERE k = ? AND v = ?", "b", "1"), 0);
+	/* A statement handed out again starts unbound: NULL matches nothing. */
+	CHECK_EQ_INT(db_exists(c, "SELECT 1 FROM kv WHERE k = ?", NULL, NULL), 0);
+	CHECK(db_exists(c, "SELECT 1 FROM no_such_table", NULL, NULL) < 0);
+	db_release(f.db, c);
+	fx_close(&f);
+}
+
 TEST(column_text)
 {
 	struct fx f;
@@ -718,5 +743,5 @@ T_MAIN(T(open_fresh_and_pragmas), T(open_missing_directory),
     T(migrate_fresh_then_repeated), T(migrate_in_steps_and_after_reopen),
     T(migrate_refuses_newer_database), T(migrate_empty_list_on_empty_db),
     T(migrate_failure_rolls_back), T(statement_cache), T(statement_cache_fills),
-    T(transactions), T(constraints), T(column_text), T(error_mapping),
+    T(transactions), T(constraints), T(exists), T(column_text), T(error_mapping),
     T(pool_two_connections), T(pool_threads))
