@@ -29,6 +29,26 @@ config_defaults(struct config *c)
 	c->listen_port = 8080;
 	strcpy(c->web, "web");
 	c->log_level = LOG_INFO;
+	c->session_idle = 1800;
+	c->session_absolute = 43200;
+	c->login_rate = 120;
+}
+
+/* An unsigned number from lo to hi into *out; -1 with a reason. */
+static int
+set_number(const char *key, const char *v, unsigned long lo, unsigned long hi,
+    unsigned long *out, char *err, size_t errsz)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*end != '\0' || *v == '\0' || *v == '-' || n < lo || n > hi) {
+		snprintf(err, errsz, "--%s: expected a number from %lu to %lu",
+		    key, lo, hi);
+		return -1;
+	}
+	*out = n;
+	return 0;
 }
 
 void
@@ -113,13 +133,24 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t e
 		return -1;
 	}
 	if (strcmp(key, "threads") == 0) {
-		char *end;
-		unsigned long n = strtoul(v, &end, 10);
-		if (*end != '\0' || *v == '\0' || n > 256) {
-			snprintf(err, errsz, "--threads: expected a number from 0 to 256");
+		unsigned long n;
+		if (set_number(key, v, 0, 256, &n, err, errsz) != 0)
 			return -1;
-		}
 		c->threads = (unsigned)n;
+		return 0;
+	}
+	if (strcmp(key, "session-idle") == 0 || strcmp(key, "session-max") == 0) {
+		unsigned long n;
+		if (set_number(key, v, 60, 30 * 86400UL, &n, err, errsz) != 0)
+			return -1;
+		*(key[8] == 'i' ? &c->session_idle : &c->session_absolute) = (int64_t)n;
+		return 0;
+	}
+	if (strcmp(key, "login-rate") == 0) {
+		unsigned long n;
+		if (set_number(key, v, 0, 1000000, &n, err, errsz) != 0)
+			return -1;
+		c->login_rate = (unsigned)n;
 		return 0;
 	}
 	snprintf(err, errsz, "unknown setting: %s", key);

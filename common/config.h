@@ -24,6 +24,10 @@ struct config {
 	bool demo;
 	enum log_level log_level;
 	unsigned threads;			/* 0: one per core */
+	int64_t session_idle;			/* seconds without use before a session ends */
+	int64_t session_absolute;		/* seconds after sign-in a session ends anyway */
+	unsigned login_rate;			/* password and code attempts per minute per
+						   client address; 0: unlimited */
 };
 
 void config_defaults(struct config *);

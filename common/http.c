@@ -4,12 +4,23 @@
  * A request is answered on the access handler's second call (or the last
  * call of an upload), never the first: libmicrohttpd keeps the connection
  * alive only then.
+ *
+ * A deferred request: http_defer reserves a pool slot first, so that nothing
+ * can fail once the connection is suspended, then suspends the connection
+ * and submits the job. The worker runs `work`, resumes the connection and
+ * touches the request no more; libmicrohttpd then calls the access handler
+ * again, which calls `done` instead of routing. The request outlives the
+ * job: while a connection is suspended libmicrohttpd neither notices the
+ * client leaving nor times it out, so on_completed cannot free the request
+ * before the resume. Stopping the daemon with a suspended connection is an
+ * API violation, so http_stop first waits for every deferral in flight.
  */
 #include "http.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "workpool.h"
 
 #define MAX_EXTRA_HEADERS 8
 #define DRAIN_LIMIT (1024 * 1024)
@@ -26,6 +38,10 @@ struct http_server {
 	struct MHD_Daemon *d;
 	struct http_opts opts;
 	uint16_t port;
+	pthread_mutex_t mu;
+	pthread_cond_t idle;	/* deferred dropped to 0 */
+	size_t deferred;	/* jobs submitted, connection not yet resumed */
+	bool stopping;		/* http_defer refuses */
 };
 
 struct header {
@@ -44,6 +60,10 @@ struct http_req {
 	bool responded;
 	struct header extra[MAX_EXTRA_HEADERS];
 	size_t nextra;
+	bool deferred;		/* done still to call */
+	http_work_fn work;
+	http_done_fn done;
+	void *arg;
 };
 
 static const char CSP_PAGE[] = "default-src 'self'; script-src 'self'; "
@@ -341,7 +361,7 @@ dispatch(struct http_req *r)
 			continue;
 		if (strcmp(rt->method, m) == 0) {
 			rt->fn(r, o->ctx);
-			if (!r->responded)
+			if (!r->responded && !r->deferred)
 				http_respond_error(r, 500, "server_error", "no answer");
 			return;
 		}
@@ -359,6 +379,61 @@ dispatch(struct http_req *r)
 		return;
 	}
 	http_respond_error(r, 404, "not_found", "no such resource");
+}
+
+/* On a worker thread. */
+static void
+run_deferred(void *arg)
+{
+	struct http_req *r = arg;
+	struct http_server *srv = r->srv;
+	struct MHD_Connection *c = r->conn;
+
+	r->work(r->arg);
+	/* From here on an HTTP thread may answer and free r. */
+	MHD_resume_connection(c);
+	pthread_mutex_lock(&srv->mu);
+	if (--srv->deferred == 0)
+		pthread_cond_broadcast(&srv->idle);
+	pthread_mutex_unlock(&srv->mu);
+}
+
+int
+http_defer(struct http_req *r, struct workpool *pool, http_work_fn work,
+    http_done_fn done, void *arg)
+{
+	struct http_server *srv = r->srv;
+	int rc = -1;
+
+	if (r->responded || r->deferred || pool == NULL || work == NULL ||
+	    done == NULL)
+		return -1;
+	pthread_mutex_lock(&srv->mu);
+	if (!srv->stopping && workpool_reserve(pool) == 0) {
+		srv->deferred++;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&srv->mu);
+	if (rc != 0)
+		return -1;
+	r->deferred = true;
+	r->work = work;
+	r->done = done;
+	r->arg = arg;
+	/* Suspended before the job exists: its resume cannot come first. */
+	MHD_suspend_connection(r->conn);
+	workpool_submit_reserved(pool, run_deferred, r);
+	return 0;
+}
+
+/* On an HTTP thread, after the job: `done` answers, or defers again. */
+static void
+finish_deferred(struct http_req *r)
+{
+	r->deferred = false;
+	r->done(r, r->srv->opts.ctx, r->arg);
+	if (!r->responded && !r->deferred)
+		http_respond_error(r, 500, "server_error", "no answer");
 }
 
 static struct http_req *
@@ -468,7 +543,9 @@ on_access(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (!r->responded)
+	if (r->deferred)
+		finish_deferred(r);
+	else if (!r->responded)
 		dispatch(r);
 	return MHD_YES;
 }
@@ -477,10 +554,20 @@ static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_req *r = *con_cls;
+
 	UNUSED(cls);
 	UNUSED(c);
 	UNUSED(toe);
-	req_free(*con_cls);
+	if (r != NULL && r->deferred) {
+		/*
+		 * Resumed (a suspended connection is never completed) but closed
+		 * before the access handler ran again: `done` still frees arg.
+		 */
+		r->responded = true;
+		finish_deferred(r);
+	}
+	req_free(r);
 	*con_cls = NULL;
 }
 
@@ -567,7 +654,7 @@ http_start(const struct http_opts *opts, struct http_server **out, char *err,
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	    MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 
 	if (opts == NULL || out == NULL)
@@ -581,6 +668,8 @@ http_start(const struct http_opts *opts, struct http_server **out, char *err,
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return -1;
 	srv->opts = *opts;
+	pthread_mutex_init(&srv->mu, NULL);
+	pthread_cond_init(&srv->idle, NULL);
 	if (srv->opts.threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		srv->opts.threads = n > 0 ? (unsigned)n : 1;
@@ -598,6 +687,8 @@ http_start(const struct http_opts *opts, struct http_server **out, char *err,
 	if (srv->d == NULL) {
 		snprintf(err, errsz, "cannot listen on %s:%u (address in use or not local?)",
 		    opts->host, (unsigned)opts->port);
+		pthread_cond_destroy(&srv->idle);
+		pthread_mutex_destroy(&srv->mu);
 		free(srv);
 		return -1;
 	}
@@ -618,6 +709,14 @@ http_stop(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	pthread_mutex_lock(&srv->mu);
+	srv->stopping = true;
+	while (srv->deferred > 0)
+		pthread_cond_wait(&srv->idle, &srv->mu);
+	pthread_mutex_unlock(&srv->mu);
+	/* Every connection is resumed now, or was never suspended. */
 	MHD_stop_daemon(srv->d);
+	pthread_cond_destroy(&srv->idle);
+	pthread_mutex_destroy(&srv->mu);
 	free(srv);
 }

@@ -2,8 +2,9 @@
  * http: the HTTP server edge over libmicrohttpd. Owns the daemon (an internal
  * thread pool, epoll), the per-request context (method, path, headers,
  * query, cookies, a body bounded at a byte limit), routing by exact path or
- * prefix with 404/405 answers, and every response's security headers. A
- * handler answers once with one of the http_respond_* calls.
+ * prefix with 404/405 answers, every response's security headers, and the
+ * deferral of a request's heavy work to a worker pool. A handler answers
+ * once with one of the http_respond_* calls, or defers with http_defer.
  */
 #ifndef COMMON_HTTP_H
 #define COMMON_HTTP_H
@@ -18,6 +19,7 @@
 struct http_server;
 struct http_req;
 struct log;
+struct workpool;
 
 typedef void (*http_handler_fn)(struct http_req *, void *ctx);
 
@@ -43,6 +45,13 @@ struct http_opts {
 int http_start(const struct http_opts *, struct http_server **out,
     char *err, size_t errsz) WUR;
 uint16_t http_port(const struct http_server *);
+/*
+ * Stops the server. From its start http_defer refuses; it waits for the
+ * deferred jobs still queued or running (their pools must still be alive),
+ * then closes every connection; a deferred request whose `done` has not yet
+ * run gets it called then, its answer going nowhere. The shutdown order is
+ * therefore: http_stop first, workpool_free after. NULL is fine.
+ */
 void http_stop(struct http_server *);
 
 /* The request. Strings live until the handler returns. */
@@ -87,5 +96,25 @@ void http_respond_error(struct http_req *, unsigned status, const char *code,
 /* A redirect (302, 303) to `location`, with an empty body. */
 void http_redirect(struct http_req *, unsigned status, const char *location);
 bool http_responded(const struct http_req *);
+
+typedef void (*http_work_fn)(void *arg);
+typedef void (*http_done_fn)(struct http_req *, void *ctx, void *arg);
+
+/*
+ * Runs work(arg) on `pool`, off the HTTP threads, with the connection
+ * suspended, then calls done(req, ctx, arg) back on an HTTP thread, where it
+ * answers (or defers again) and frees arg. `work` must not touch the
+ * request: copy what it needs into arg first. `done` is called exactly once
+ * after `work` has returned, also when the client went away meanwhile or the
+ * server stops; its answer then goes nowhere, but it still frees arg.
+ *
+ * 0 when deferred: the handler then returns without answering. -1 when the
+ * pool has no room, the server is stopping, or the request was answered or
+ * deferred already: nothing was called or answered, the connection was not
+ * suspended, the caller still owns arg and answers itself (typically 503
+ * with Retry-After).
+ */
+int http_defer(struct http_req *, struct workpool *pool, http_work_fn work,
+    http_done_fn done, void *arg) WUR;
 
 #endif

@@ -13,36 +13,45 @@
 #include <unistr.h>
 
 #include "b64.h"
+#include "challenge.h"
 #include "otp.h"
 #include "password.h"
 #include "person.h"
 #include "registry.h"
-#include "sms.h"
 
 #define NAME_MAX_CHARS 200
-#define HOUR 3600
-#define CODE_PURPOSE "sms-code"
 
 static const char SQL_ACCOUNT_EXISTS[] =
     "SELECT 1 FROM accounts WHERE personal_id = ?";
-static const char SQL_GET_ACCOUNT[] =
-    "SELECT account_id, personal_id, level, phone, password_hash, status, "
-    "created_at FROM accounts WHERE personal_id = ?";
+#define ACCOUNT_COLUMNS "account_id, personal_id, level, phone, " \
+    "password_hash, status, created_at, failures, last_failure_at, " \
+    "COALESCE(lock_reason, '')"
+static const char SQL_GET_BY_PID[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE personal_id = ?";
+static const char SQL_GET_BY_ID[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE account_id = ?";
 static const char SQL_INSERT_ACCOUNT[] =
     "INSERT INTO accounts (account_id, personal_id, level, phone, "
-    "password_hash, status, created_at) VALUES (?, ?, 1, ?, ?, 'active', ?)";
+    "password_hash, status, created_at, updated_at) "
+    "VALUES (?, ?, 1, ?, ?, 'active', ?, ?)";
 static const char SQL_INSERT_REG[] =
     "INSERT INTO registrations (id, personal_id, phone, password_hash, "
-    "code_hash, attempts, created_at, expires_at, last_sent_at) "
-    "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)";
+    "created_at) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_GET_REG[] =
-    "SELECT personal_id, phone, password_hash, code_hash, attempts, "
-    "expires_at, consumed_at IS NOT NULL FROM registrations WHERE id = ?";
-static const char SQL_REG_ATTEMPT[] =
-    "UPDATE registrations SET attempts = attempts + 1 WHERE id = ?";
-static const char SQL_REG_CONSUME[] =
-    "UPDATE registrations SET consumed_at = ? "
-    "WHERE id = ? AND consumed_at IS NULL";
+    "SELECT personal_id, phone, password_hash FROM registrations WHERE id = ?";
+static const char SQL_DELETE_REG[] = "DELETE FROM registrations WHERE id = ?";
+static const char SQL_FAILURE[] =
+    "UPDATE accounts SET failures = failures + 1, last_failure_at = ? "
+    "WHERE account_id = ?";
+static const char SQL_FAILURES[] =
+    "SELECT failures FROM accounts WHERE account_id = ?";
+static const char SQL_CLEAR_FAILURES[] =
+    "UPDATE accounts SET failures = 0 WHERE account_id = ? AND failures <> 0";
+static const char SQL_SET_STATUS[] =
+    "UPDATE accounts SET status = ?, lock_reason = ?, updated_at = ? "
+    "WHERE account_id = ?";
+static const char SQL_SET_PASSWORD[] =
+    "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE account_id = ?";
 
 static void
 new_id(char out[ACC_ID_SIZE])
@@ -170,59 +179,41 @@ person_matches(struct db_conn *c, const struct accounts_reg_input *in)
 	return rc == 1 ? 0 : rc == DB_OK ? 1 : rc;
 }
 
-struct pending {
-	const char *id;
-	const char *personal_id;
-	const char *phone;
-	const char *password_hash;
-	const char *code_hash;
-};
-
-/* Stores the registration and writes its code's SMS, in the caller's transaction. */
+/* Inside a transaction: the registry check, the challenge and, if real, the pending row. */
 static int
-store_and_send(struct db_conn *c, const struct pending *p, const char *code,
-    int64_t now)
+start_tx(struct db_conn *c, const struct seal *seal,
+    const struct accounts_reg_input *in, const char *phone, const char *pwhash,
+    int64_t now, char reg_id[ACC_ID_SIZE])
 {
-	sqlite3_stmt *st = db_stmt(c, SQL_INSERT_REG);
-	struct sms_gateway g = sms_outbox_gateway(c);
-	char body[160];
-	int rc;
+	sqlite3_stmt *st;
+	int real, rc;
 
-	if (st == NULL || db_bind_text(st, 1, p->id) != DB_OK ||
-	    db_bind_text(st, 2, p->personal_id) != DB_OK ||
-	    db_bind_text(st, 3, p->phone) != DB_OK ||
-	    db_bind_text(st, 4, p->password_hash) != DB_OK ||
-	    db_bind_text(st, 5, p->code_hash) != DB_OK ||
-	    db_bind_int64(st, 6, now) != DB_OK ||
-	    db_bind_int64(st, 7, now + ACC_CODE_TTL) != DB_OK ||
-	    db_bind_int64(st, 8, now) != DB_OK)
+	if ((real = person_matches(c, in)) < 0)
+		return real;
+	/* A decoy spends the phone's budget like a real one and sends nothing. */
+	if ((rc = challenge_create(c, seal, "registration",
+	    real ? in->personal_id : "", "sms", phone, now, reg_id)) != DB_OK)
+		return rc == CH_RATE_LIMITED ? ACC_RATE_LIMITED : rc;
+	if (!real)
+		return ACC_OK;
+	st = db_stmt(c, SQL_INSERT_REG);
+	if (st == NULL || db_bind_text(st, 1, reg_id) != DB_OK ||
+	    db_bind_text(st, 2, in->personal_id) != DB_OK ||
+	    db_bind_text(st, 3, phone) != DB_OK ||
+	    db_bind_text(st, 4, pwhash) != DB_OK ||
+	    db_bind_int64(st, 5, now) != DB_OK)
 		return DB_ERR;
-	if ((rc = db_step(st)) != DB_OK)
-		return rc;
-	/* Vietnamese without diacritics: one GSM-7 message on every phone. */
-	snprintf(body, sizeof(body), "dinhdanh: ma dang ky tai khoan cua ban la %s, "
-	    "hieu luc 5 phut. Khong chia se ma nay cho bat ky ai.", code);
-	rc = sms_send(&g, p->phone, body, "registration", now);
-	sodium_memzero(body, sizeof(body));
-	return rc;
+	return db_step(st);
 }
 
-/* Inside a transaction: the rate limit, the registry check and, if real, the write. */
-static int
-start_tx(struct db_conn *c, const struct accounts_reg_input *in,
-    const struct pending *p, const char *code, int64_t now)
+int
+accounts_register_check(const struct accounts_reg_input *in, char *reason,
+    size_t rsz)
 {
-	int n = 0, rc;
+	char phone[PHONE_E164_SIZE];
 
-	if ((rc = sms_count_since(c, p->phone, now - HOUR, &n)) != DB_OK)
-		return rc;
-	if (n >= ACC_CODES_PER_HOUR)
-		return ACC_RATE_LIMITED;
-	if ((rc = person_matches(c, in)) < 0)
-		return rc;
-	if (rc == 0)
-		return ACC_OK;	/* a decoy: nothing stored, nothing sent */
-	return store_and_send(c, p, code, now);
+	set_reason(reason, rsz, "");
+	return check_input(in, phone, reason, rsz);
 }
 
 int
@@ -231,10 +222,7 @@ accounts_register_start(struct db *db, const struct seal *seal,
     char reg_id[ACC_ID_SIZE], char *reason, size_t rsz)
 {
 	char phone[PHONE_E164_SIZE], pwhash[crypto_pwhash_STRBYTES];
-	char code[7], code_hash[OTP_HASH_HEX_LEN + 1];
-	uint8_t key[32];
 	struct db_conn *c = NULL;
-	struct pending p;
 	int rc;
 
 	set_reason(reason, rsz, "");
@@ -243,20 +231,17 @@ accounts_register_start(struct db *db, const struct seal *seal,
 	reg_id[0] = '\0';
 	if ((rc = check_input(in, phone, reason, rsz)) != ACC_OK)
 		return rc;
-	new_id(reg_id);
 	/* The same work for every outcome, and outside the write lock. */
-	if (password_hash(in->password, pwhash) != 0)
+	if (in->password_hash != NULL)
+		snprintf(pwhash, sizeof(pwhash), "%s", in->password_hash);
+	else if (password_hash(in->password, pwhash) != 0)
 		return DB_ERR;
-	otp_code_new(code);
-	seal_subkey(seal, CODE_PURPOSE, key);
-	otp_code_hash(key, code, reg_id, code_hash);
-	p = (struct pending){ reg_id, in->personal_id, phone, pwhash, code_hash };
 	rc = DB_ERR;
 	if ((c = db_acquire(db)) == NULL)
 		goto fail;
 	if ((rc = db_begin(c)) != DB_OK)
 		goto fail;
-	if ((rc = start_tx(c, in, &p, code, now)) == ACC_OK)
+	if ((rc = start_tx(c, seal, in, phone, pwhash, now, reg_id)) == ACC_OK)
 		rc = db_commit(c);
 	else
 		db_rollback(c);
@@ -268,22 +253,59 @@ fail:
 	if (rc == ACC_RATE_LIMITED)
 		set_reason(reason, rsz, "too many codes sent to this phone; "
 		    "try again later");
-	sodium_memzero(code, sizeof(code));
-	sodium_memzero(key, sizeof(key));
 	sodium_memzero(pwhash, sizeof(pwhash));
 	return rc;
+}
+
+static int
+from_challenge(int rc)
+{
+	switch (rc) {
+	case CH_UNKNOWN:
+	case CH_BAD_CODE:
+		return ACC_BAD_CODE;
+	case CH_EXPIRED:
+		return ACC_EXPIRED;
+	case CH_TOO_MANY:
+		return ACC_TOO_MANY_ATTEMPTS;
+	case CH_RESEND_WAIT:
+		return ACC_RESEND_WAIT;
+	case CH_RATE_LIMITED:
+		return ACC_RATE_LIMITED;
+	default:
+		return rc;
+	}
+}
+
+int
+accounts_register_resend(struct db *db, const struct seal *seal,
+    const char *reg_id, int64_t now, int64_t *wait)
+{
+	struct db_conn *c;
+	int rc;
+
+	if (db == NULL || seal == NULL || wait == NULL)
+		return DB_ERR;
+	*wait = 0;
+	if ((c = db_acquire(db)) == NULL)
+		return DB_ERR;
+	if ((rc = db_begin(c)) == DB_OK) {
+		rc = challenge_resend(c, seal, reg_id, "registration", now, wait);
+		if (rc == DB_OK)
+			rc = db_commit(c);
+		else
+			db_rollback(c);
+	}
+	db_release(db, c);
+	return from_challenge(rc);
 }
 
 struct reg {
 	char personal_id[13];
 	char phone[PHONE_E164_SIZE];
 	char password_hash[crypto_pwhash_STRBYTES];
-	char code_hash[OTP_HASH_HEX_LEN + 1];
-	int64_t attempts, expires_at;
-	bool consumed;
 };
 
-/* DB_OK, ACC_BAD_CODE when there is no such registration, or a db_err. */
 static int
 load_reg(struct db_conn *c, const char *id, struct reg *r)
 {
@@ -295,31 +317,21 @@ load_reg(struct db_conn *c, const char *id, struct reg *r)
 	rc = db_step(st);
 	if (rc == DB_OK)
 		rc = ACC_BAD_CODE;
-	else if (rc == 1) {
-		if (db_column_text(st, 0, r->personal_id, sizeof(r->personal_id)) ||
+	else if (rc == 1)
+		rc = db_column_text(st, 0, r->personal_id, sizeof(r->personal_id)) ||
 		    db_column_text(st, 1, r->phone, sizeof(r->phone)) ||
-		    db_column_text(st, 2, r->password_hash, sizeof(r->password_hash)) ||
-		    db_column_text(st, 3, r->code_hash, sizeof(r->code_hash)))
-			rc = DB_ERR;
-		else
-			rc = DB_OK;
-		r->attempts = sqlite3_column_int64(st, 4);
-		r->expires_at = sqlite3_column_int64(st, 5);
-		r->consumed = sqlite3_column_int(st, 6) != 0;
-	}
+		    db_column_text(st, 2, r->password_hash, sizeof(r->password_hash)) ?
+		    DB_ERR : DB_OK;
 	sqlite3_reset(st);
 	return rc;
 }
 
 static int
-exec_id(struct db_conn *c, const char *sql, const char *id, bool with_now,
-    int64_t now)
+exec_id(struct db_conn *c, const char *sql, const char *id)
 {
 	sqlite3_stmt *st = db_stmt(c, sql);
-	int i = 1;
 
-	if (st == NULL || (with_now && db_bind_int64(st, i++, now) != DB_OK) ||
-	    db_bind_text(st, i, id) != DB_OK)
+	if (st == NULL || db_bind_text(st, 1, id) != DB_OK)
 		return DB_ERR;
 	return db_step(st);
 }
@@ -335,7 +347,8 @@ create_account(struct db_conn *c, const struct reg *r, int64_t now,
 	    db_bind_text(st, 2, r->personal_id) != DB_OK ||
 	    db_bind_text(st, 3, r->phone) != DB_OK ||
 	    db_bind_text(st, 4, r->password_hash) != DB_OK ||
-	    db_bind_int64(st, 5, now) != DB_OK)
+	    db_bind_int64(st, 5, now) != DB_OK ||
+	    db_bind_int64(st, 6, now) != DB_OK)
 		return DB_ERR;
 	return db_step(st);
 }
@@ -348,39 +361,24 @@ static int
 confirm_tx(struct db_conn *c, const struct seal *seal, const char *reg_id,
     const char *code, int64_t now, char account_id[ACC_ID_SIZE], bool *counted)
 {
+	struct challenge ch;
 	struct reg r;
-	char hash[OTP_HASH_HEX_LEN + 1];
-	uint8_t key[32];
-	int rc, same;
+	int rc;
 
+	memset(&r, 0, sizeof(r));
+	rc = challenge_check_code(c, seal, reg_id, "registration", code, now, &ch);
+	*counted = rc == CH_BAD_CODE;
+	if (rc != DB_OK)
+		return from_challenge(rc);
 	if ((rc = load_reg(c, reg_id, &r)) != DB_OK)
 		goto fail;
-	rc = r.consumed ? ACC_BAD_CODE :
-	    r.attempts >= ACC_MAX_ATTEMPTS ? ACC_TOO_MANY_ATTEMPTS :
-	    now > r.expires_at ? ACC_EXPIRED : ACC_OK;
-	if (rc != ACC_OK)
-		goto fail;
-	seal_subkey(seal, CODE_PURPOSE, key);
-	otp_code_hash(key, code, reg_id, hash);
-	sodium_memzero(key, sizeof(key));
-	same = otp_code_equal(hash, r.code_hash) == 0 && digits(code, OTP_DIGITS);
-	if (!same) {
-		rc = exec_id(c, SQL_REG_ATTEMPT, reg_id, false, 0);
-		*counted = rc == DB_OK;
-		rc = rc == DB_OK ? ACC_BAD_CODE : rc;
-		goto fail;
-	}
 	if ((rc = account_exists(c, r.personal_id)) != DB_OK) {
 		rc = rc == 1 ? ACC_EXISTS : rc;
 		goto fail;
 	}
-	if ((rc = exec_id(c, SQL_REG_CONSUME, reg_id, true, now)) != DB_OK)
+	if ((rc = create_account(c, &r, now, account_id)) != DB_OK)
 		goto fail;
-	if (sqlite3_changes(db_handle(c)) != 1) {
-		rc = ACC_BAD_CODE;
-		goto fail;
-	}
-	rc = create_account(c, &r, now, account_id);
+	rc = exec_id(c, SQL_DELETE_REG, reg_id);
 fail:
 	sodium_memzero(&r, sizeof(r));
 	return rc;
@@ -420,33 +418,128 @@ fail:
 	return rc;
 }
 
-int
-accounts_get_by_personal_id(struct db_conn *c, const char *pid,
+static int
+read_account(sqlite3_stmt *st, struct account *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (db_column_text(st, 0, out->account_id, sizeof(out->account_id)) ||
+	    db_column_text(st, 1, out->personal_id, sizeof(out->personal_id)) ||
+	    db_column_text(st, 3, out->phone, sizeof(out->phone)) ||
+	    db_column_text(st, 4, out->password_hash, sizeof(out->password_hash)) ||
+	    db_column_text(st, 5, out->status, sizeof(out->status)) ||
+	    db_column_text(st, 9, out->lock_reason, sizeof(out->lock_reason)))
+		return DB_ERR;
+	out->level = sqlite3_column_int(st, 2);
+	out->created_at = sqlite3_column_int64(st, 6);
+	out->failures = sqlite3_column_int(st, 7);
+	out->last_failure_at = sqlite3_column_int64(st, 8);
+	return DB_OK;
+}
+
+static int
+get_account(struct db_conn *c, const char *sql, const char *key,
     struct account *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (c == NULL || pid == NULL || out == NULL)
+	if (c == NULL || key == NULL || out == NULL)
 		return DB_ERR;
-	if ((st = db_stmt(c, SQL_GET_ACCOUNT)) == NULL ||
-	    db_bind_text(st, 1, pid) != DB_OK)
+	if ((st = db_stmt(c, sql)) == NULL || db_bind_text(st, 1, key) != DB_OK)
 		return DB_ERR;
 	rc = db_step(st);
 	if (rc == DB_OK)
 		rc = ACC_NOT_FOUND;
-	else if (rc == 1) {
-		rc = DB_OK;
-		if (db_column_text(st, 0, out->account_id, sizeof(out->account_id)) ||
-		    db_column_text(st, 1, out->personal_id, sizeof(out->personal_id)) ||
-		    db_column_text(st, 3, out->phone, sizeof(out->phone)) ||
-		    db_column_text(st, 4, out->password_hash,
-		    sizeof(out->password_hash)) ||
-		    db_column_text(st, 5, out->status, sizeof(out->status)))
-			rc = DB_ERR;
-		out->level = sqlite3_column_int(st, 2);
-		out->created_at = sqlite3_column_int64(st, 6);
-	}
+	else if (rc == 1)
+		rc = read_account(st, out);
 	sqlite3_reset(st);
 	return rc;
+}
+
+int
+accounts_get_by_personal_id(struct db_conn *c, const char *pid,
+    struct account *out)
+{
+	return get_account(c, SQL_GET_BY_PID, pid, out);
+}
+
+int
+accounts_get(struct db_conn *c, const char *account_id, struct account *out)
+{
+	return get_account(c, SQL_GET_BY_ID, account_id, out);
+}
+
+int
+accounts_note_failure(struct db_conn *c, const char *account_id, int64_t now,
+    int *failures)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c == NULL || account_id == NULL || failures == NULL)
+		return DB_ERR;
+	st = db_stmt(c, SQL_FAILURE);
+	if (st == NULL || db_bind_int64(st, 1, now) != DB_OK ||
+	    db_bind_text(st, 2, account_id) != DB_OK)
+		return DB_ERR;
+	if ((rc = db_step(st)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(c, SQL_FAILURES)) == NULL ||
+	    db_bind_text(st, 1, account_id) != DB_OK)
+		return DB_ERR;
+	rc = db_step(st);
+	if (rc == 1) {
+		*failures = sqlite3_column_int(st, 0);
+		rc = DB_OK;
+	} else if (rc == DB_OK)
+		rc = ACC_NOT_FOUND;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+accounts_clear_failures(struct db_conn *c, const char *account_id)
+{
+	if (c == NULL || account_id == NULL)
+		return DB_ERR;
+	return exec_id(c, SQL_CLEAR_FAILURES, account_id);
+}
+
+int
+accounts_set_status(struct db_conn *c, const char *account_id,
+    const char *status, const char *lock_reason, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c == NULL || account_id == NULL || status == NULL)
+		return DB_ERR;
+	st = db_stmt(c, SQL_SET_STATUS);
+	if (st == NULL || db_bind_text(st, 1, status) != DB_OK ||
+	    db_bind_text(st, 2, lock_reason) != DB_OK ||
+	    db_bind_int64(st, 3, now) != DB_OK ||
+	    db_bind_text(st, 4, account_id) != DB_OK)
+		return DB_ERR;
+	if ((rc = db_step(st)) != DB_OK)
+		return rc;
+	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : ACC_NOT_FOUND;
+}
+
+int
+accounts_set_password(struct db_conn *c, const char *account_id,
+    const char *hash, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c == NULL || account_id == NULL || hash == NULL)
+		return DB_ERR;
+	st = db_stmt(c, SQL_SET_PASSWORD);
+	if (st == NULL || db_bind_text(st, 1, hash) != DB_OK ||
+	    db_bind_int64(st, 2, now) != DB_OK ||
+	    db_bind_text(st, 3, account_id) != DB_OK)
+		return DB_ERR;
+	if ((rc = db_step(st)) != DB_OK)
+		return rc;
+	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : ACC_NOT_FOUND;
 }

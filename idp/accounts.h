@@ -15,14 +15,12 @@
 #include <stdint.h>
 
 #include "base.h"
+#include "challenge.h"
 #include "db.h"
 #include "phone.h"
 #include "seal.h"
 
 #define ACC_ID_SIZE 44			/* 32 random bytes, base64url, NUL */
-#define ACC_CODE_TTL 300		/* seconds an SMS code is valid */
-#define ACC_MAX_ATTEMPTS 5		/* wrong codes before a registration is dead */
-#define ACC_CODES_PER_HOUR 10		/* SMS codes per phone per hour */
 
 /* Results besides DB_OK and the db_err codes (common/db.h). */
 enum acc_err {
@@ -32,10 +30,11 @@ enum acc_err {
 	ACC_WEAK_PASSWORD = -32,	/* refused by the password policy */
 	ACC_RATE_LIMITED = -33,		/* too many codes to this phone this hour */
 	ACC_BAD_CODE = -34,		/* wrong code, unknown or used registration */
-	ACC_EXPIRED = -35,		/* the code is older than ACC_CODE_TTL */
-	ACC_TOO_MANY_ATTEMPTS = -36,	/* ACC_MAX_ATTEMPTS wrong codes already */
+	ACC_EXPIRED = -35,		/* the code is older than CH_TTL */
+	ACC_TOO_MANY_ATTEMPTS = -36,	/* CH_MAX_ATTEMPTS wrong codes already */
 	ACC_EXISTS = -37,		/* the person already has an account */
 	ACC_NOT_FOUND = -38,		/* no such account */
+	ACC_RESEND_WAIT = -39,		/* a new code only CH_RESEND_AFTER after the last */
 };
 
 struct accounts_reg_input {
@@ -44,6 +43,7 @@ struct accounts_reg_input {
 	const char *birth_date;		/* YYYY-MM-DD */
 	const char *phone;		/* any form phone_normalize accepts */
 	const char *password;
+	const char *password_hash;	/* its Argon2id string if made already, or NULL */
 };
 
 struct account {
@@ -53,7 +53,10 @@ struct account {
 	char phone[PHONE_E164_SIZE];
 	char password_hash[crypto_pwhash_STRBYTES];
 	char status[10];		/* active, locked or disabled */
+	char lock_reason[10];		/* self or failures when locked, else "" */
 	int64_t created_at;
+	int failures;			/* consecutive wrong passwords */
+	int64_t last_failure_at;
 };
 
 /*
@@ -68,6 +71,18 @@ int accounts_register_start(struct db *db, const struct seal *seal,
     const struct accounts_reg_input *in, int64_t now,
     char reg_id[ACC_ID_SIZE], char *reason, size_t rsz) WUR;
 
+/* The input checks of accounts_register_start alone, for callers that hash first. */
+int accounts_register_check(const struct accounts_reg_input *in, char *reason,
+    size_t rsz) WUR;
+
+/*
+ * A new code for registration `reg_id`: ACC_OK, ACC_RESEND_WAIT (seconds
+ * left in *wait), ACC_RATE_LIMITED, ACC_BAD_CODE (unknown), ACC_EXPIRED,
+ * ACC_TOO_MANY_ATTEMPTS, or a db_err. A decoy answers the same.
+ */
+int accounts_register_resend(struct db *db, const struct seal *seal,
+    const char *reg_id, int64_t now, int64_t *wait) WUR;
+
 /*
  * Confirms registration `reg_id` with `code` as of `now`; on ACC_OK the
  * level-1 account is created and its id written to account_id. An unknown
@@ -80,5 +95,19 @@ int accounts_register_confirm(struct db *db, const struct seal *seal,
 /* The account of `pid` into *out: DB_OK, ACC_NOT_FOUND or a db_err. */
 int accounts_get_by_personal_id(struct db_conn *c, const char *pid,
     struct account *out) WUR;
+/* The account `account_id` into *out: DB_OK, ACC_NOT_FOUND or a db_err. */
+int accounts_get(struct db_conn *c, const char *account_id,
+    struct account *out) WUR;
+
+/* Counts a wrong password as of `now`; the new count into *failures. */
+int accounts_note_failure(struct db_conn *c, const char *account_id,
+    int64_t now, int *failures) WUR;
+int accounts_clear_failures(struct db_conn *c, const char *account_id) WUR;
+/* Sets status (active, locked, disabled) and lock_reason (NULL unless locked). */
+int accounts_set_status(struct db_conn *c, const char *account_id,
+    const char *status, const char *lock_reason, int64_t now) WUR;
+/* Replaces the password hash (an Argon2id string). */
+int accounts_set_password(struct db_conn *c, const char *account_id,
+    const char *hash, int64_t now) WUR;
 
 #endif

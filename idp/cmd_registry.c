@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "b64.h"
 #include "card.h"
 #include "cli.h"
@@ -328,7 +329,8 @@ cmd_event(int argc, char **argv)
 	event_build(&ev, &eo, argv[first]);
 	if (cli_open(&cfg, &r) != 0)
 		return 1;
-	rc = registry_apply_event(r.db, &ev, "cli", clock_now(r.clock), NULL, &dup,
+	rc = registry_apply_event(r.db, &ev, "cli", clock_now(r.clock),
+	    auth_registry_hooks(), &dup,
 	    reason, sizeof(reason));
 	if (rc == DB_OK)
 		printf("{\"event_id\":\"%s\",\"status\":\"%s\"}\n", ev.event_id,

@@ -4,18 +4,25 @@
 #include "cmd_serve.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "auth.h"
 #include "cli.h"
 #include "demo.h"
 #include "http.h"
 #include "routes.h"
+#include "ratelimit.h"
 #include "web.h"
+#include "workpool.h"
 
 #define BODY_LIMIT (64 * 1024)
 #define OPT_BASE 200
+#define ROUTES_MAX 96
+#define POOL_QUEUE_PER_THREAD 64
 
 static const struct cli_cmd serve_cmd = { "serve",
 	"[--listen ADDR:PORT] [--issuer URL] [--web DIR] [--demo]",
@@ -28,13 +35,18 @@ static const struct cli_cmd serve_cmd = { "serve",
 	"  --web DIR           pages and static files (default web)\n"
 	"  --master-key PATH   the master key file (default beside the database)\n"
 	"  --threads N         worker threads (default: one per core)\n"
+	"  --session-idle S    seconds unused before a session ends (default 1800)\n"
+	"  --session-max S     seconds after sign-in a session ends (default 43200)\n"
+	"  --login-rate N      password and code attempts per minute from one\n"
+	"                      client address (default 120; 0: unlimited)\n"
 	"  --log-level LEVEL   debug, info, warn or error (default info)" };
 
 static int
 serve_opt(int id, const char *val, void *arg)
 {
 	static const char *const keys[] = { "listen", "issuer", "web",
-		"master-key", "threads", "log-level" };
+		"master-key", "threads", "log-level", "session-idle", "session-max",
+		"login-rate" };
 	struct config *cfg = arg;
 	char err[256];
 
@@ -62,18 +74,53 @@ wait_for_signal(const sigset_t *set)
 	return sig;
 }
 
+static size_t
+cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (size_t)n : 1;
+}
+
+/* The handlers' shared state: auth flows, password pool, address limits. */
+static int
+ctx_open(struct routes_ctx *ctx, const struct config *cfg)
+{
+	struct session_limits lim = { cfg->session_idle, cfg->session_absolute };
+	double per_min = (double)cfg->login_rate;
+
+	ctx->secure = strncmp(cfg->issuer, "https://", 8) == 0;
+	seal_subkey(ctx->seal, "csrf", ctx->csrf_key);
+	if (auth_new(ctx->db, ctx->seal, &lim, &ctx->auth) != 0)
+		return -1;
+	/* Argon2id on every core, below the HTTP threads' priority. */
+	if (workpool_new(0, POOL_QUEUE_PER_THREAD * cores(), 5, &ctx->pool) != 0)
+		return -1;
+	return ratelimit_new(per_min / 60.0, per_min, 65536, &ctx->limit);
+}
+
+static void
+ctx_close(struct routes_ctx *ctx)
+{
+	workpool_free(ctx->pool);
+	ratelimit_free(ctx->limit);
+	auth_free(ctx->auth);
+	sodium_memzero(ctx->csrf_key, sizeof(ctx->csrf_key));
+}
+
 static int
 run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set)
 {
 	struct routes_ctx ctx = { .db = res->db, .seal = res->seal,
 	    .clock = res->clock, .log = lg };
+	struct http_route routes[ROUTES_MAX];
 	struct http_opts ho = { .host = cfg->listen_host, .port = cfg->listen_port,
 	    .threads = cfg->threads, .body_limit = BODY_LIMIT, .conn_timeout = 30,
-	    .per_ip_limit = 256, .log = lg, .ctx = &ctx };
+	    .per_ip_limit = 256, .log = lg, .ctx = &ctx, .routes = routes };
 	struct http_server *srv = NULL;
 	struct web *web = NULL;
 	char err[512];
-	int sig;
+	int sig, rc = 1;
 
 	if (web_load(cfg->web, &web, err, sizeof(err)) != 0) {
 		cli_error("%s", err);
@@ -81,11 +128,14 @@ run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set
 	}
 	ctx.web = web;
 	ctx.issuer = cfg->issuer;
-	ho.routes = routes_table(&ho.nroutes);
+	ho.nroutes = routes_build(routes, ARRAY_LEN(routes));
+	if (ctx_open(&ctx, cfg) != 0) {
+		cli_error("cannot start: out of memory");
+		goto fail;
+	}
 	if (http_start(&ho, &srv, err, sizeof(err)) != 0) {
 		cli_error("%s", err);
-		web_free(web);
-		return 1;
+		goto fail;
 	}
 	config_default_issuer(cfg, http_port(srv));
 	log_event(lg, LOG_INFO, "server.started", "issuer", cfg->issuer,
@@ -98,9 +148,13 @@ run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set
 	sig = wait_for_signal(set);
 	log_event(lg, LOG_INFO, "server.stopping", "signal",
 	    sig == SIGTERM ? "TERM" : "INT", NULL);
+	rc = 0;
+fail:
+	/* The server first: it waits for deferred jobs, which need the pool. */
 	http_stop(srv);
+	ctx_close(&ctx);
 	web_free(web);
-	return 0;
+	return rc;
 }
 
 int
@@ -113,6 +167,9 @@ cmd_serve(int argc, char **argv)
 		{ "master-key", required_argument, NULL, OPT_BASE + 3 },
 		{ "threads", required_argument, NULL, OPT_BASE + 4 },
 		{ "log-level", required_argument, NULL, OPT_BASE + 5 },
+		{ "session-idle", required_argument, NULL, OPT_BASE + 6 },
+		{ "session-max", required_argument, NULL, OPT_BASE + 7 },
+		{ "login-rate", required_argument, NULL, OPT_BASE + 8 },
 		{ "demo", no_argument, NULL, 'd' }, { NULL, 0, NULL, 0 } };
 	struct config cfg;
 	struct cli_res res;

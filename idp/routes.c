@@ -7,8 +7,11 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "api_auth.h"
+#include "auth.h"
 #include "clients.h"
 #include "regevent.h"
+#include "front.h"
 #include "registry.h"
 
 #define JSON_DEPTH 16
@@ -21,21 +24,6 @@ static const char HOME[] =
     "<p>Dịch vụ định danh và xác thực điện tử.</p>"
     "<p lang=\"en\">Electronic identification and authentication.</p>"
     "</main></body></html>\n";
-
-/* Answers a database failure: 503 when the disk is full or busy. */
-static void
-respond_db_error(struct http_req *r, struct log *lg, int rc)
-{
-	if (rc == DB_FULL || rc == DB_BUSY || rc == DB_READONLY) {
-		log_event(lg, LOG_ERROR, "db.unavailable", "error", db_strerror(rc), NULL);
-		http_add_header(r, "Retry-After", "5");
-		http_respond_error(r, 503, "temporarily_unavailable",
-		    "the service cannot store data right now; try again shortly");
-		return;
-	}
-	log_event(lg, LOG_ERROR, "db.error", "error", db_strerror(rc), NULL);
-	http_respond_error(r, 500, "server_error", "internal error");
-}
 
 static void
 h_healthz(struct http_req *r, void *arg)
@@ -189,7 +177,7 @@ h_registry_event(struct http_req *r, void *arg)
 	if (rc != 0)
 		return;
 	rc = registry_apply_event(ctx->db, &ev, cl.client_id, clock_now(ctx->clock),
-	    NULL, &dup, reason, sizeof(reason));
+	    auth_registry_hooks(), &dup, reason, sizeof(reason));
 	if (rc == DB_OK) {
 		log_event(ctx->log, LOG_INFO, "registry.event", "event_id", ev.event_id,
 		    "type", registry_event_type_name(ev.type),
@@ -202,7 +190,7 @@ h_registry_event(struct http_req *r, void *arg)
 	else if (rc == REG_INVALID)
 		http_respond_error(r, 400, "invalid_request", reason);
 	else
-		respond_db_error(r, ctx->log, rc);
+		front_db_error(r, ctx->log, rc);
 }
 
 static const struct http_route table[] = {
@@ -212,9 +200,23 @@ static const struct http_route table[] = {
 	{ "GET", "/", h_home },
 };
 
-const struct http_route *
-routes_table(size_t *n)
+static size_t
+append(struct http_route *out, size_t at, size_t max,
+    const struct http_route *add, size_t n)
 {
-	*n = ARRAY_LEN(table);
-	return table;
+	for (size_t i = 0; i < n && at < max; i++)
+		out[at++] = add[i];
+	return at;
+}
+
+size_t
+routes_build(struct http_route *out, size_t max)
+{
+	const struct http_route *api;
+	size_t n = 0, napi;
+
+	api = api_auth_routes(&napi);
+	n = append(out, n, max, api, napi);
+	/* The core last: "/" and the static prefix match after the rest. */
+	return append(out, n, max, table, ARRAY_LEN(table));
 }

@@ -6,14 +6,20 @@
 #ifndef IDP_ROUTES_H
 #define IDP_ROUTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "auth.h"
 #include "clock.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
 #include "seal.h"
 #include "web.h"
+
+struct ratelimit;
+struct workpool;
 
 struct routes_ctx {
 	struct db *db;
@@ -22,8 +28,17 @@ struct routes_ctx {
 	struct log *log;
 	const struct web *web;
 	const char *issuer;
+	struct auth *auth;
+	struct workpool *pool;		/* password hashing, off the HTTP threads */
+	struct ratelimit *limit;	/* password and code attempts per address */
+	bool secure;			/* https issuer: Secure, __Host- cookies */
+	uint8_t csrf_key[32];
 };
 
-const struct http_route *routes_table(size_t *n);
+/*
+ * Every route of the server into out[max] (the citizen API and pages, then
+ * the core routes); the number written.
+ */
+size_t routes_build(struct http_route *out, size_t max);
 
 #endif

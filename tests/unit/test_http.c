@@ -3,21 +3,26 @@
  * a few test routes, spoken to in raw HTTP/1.1 over a TCP socket: routing
  * and its 404/405 answers, security headers on every response, the body
  * limit (declared and chunked), keep-alive, JSON bodies, Basic credentials,
- * cookies, and the context pointer handed to handlers.
+ * cookies, the context pointer handed to handlers, and requests deferred to
+ * a worker pool (answers, refusals, keep-alive, clients leaving, shutdown).
  */
 #include "t.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
 #include "rawhttp.h"
+#include "workpool.h"
 
 #define BODY_LIMIT (64 * 1024)
 
@@ -827,9 +832,429 @@ TEST(stop_cleans_up)
 	srv = NULL;
 }
 
+/* ---- requests deferred to a worker pool, on a server of their own ---- */
+
+struct dctx {
+	struct workpool *pool;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool gate_open;
+	int blocked;		/* jobs waiting at the gate */
+	atomic_int done_calls;
+	atomic_int live;	/* job args not yet freed */
+	atomic_int redeferred;	/* a second http_defer that did not refuse */
+};
+
+struct djob {
+	struct dctx *d;
+	long n;
+	char out[64];
+};
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static void
+slow_work(void *arg)
+{
+	struct djob *j = arg;
+
+	sleep_ms(50);
+	snprintf(j->out, sizeof(j->out), "job:%ld", j->n * 2);
+}
+
+static void
+gate_work(void *arg)
+{
+	struct djob *j = arg;
+	struct dctx *d = j->d;
+
+	pthread_mutex_lock(&d->mu);
+	d->blocked++;
+	pthread_cond_broadcast(&d->cv);
+	while (!d->gate_open)
+		pthread_cond_wait(&d->cv, &d->mu);
+	d->blocked--;
+	pthread_mutex_unlock(&d->mu);
+	snprintf(j->out, sizeof(j->out), "unblocked");
+}
+
+static void
+job_done(struct http_req *r, void *ctx, void *arg)
+{
+	struct djob *j = arg;
+	struct dctx *d = j->d;
+
+	if (ctx != d)
+		http_respond_error(r, 500, "bad_ctx", "done got the wrong ctx");
+	else
+		http_respond(r, 200, "text/plain", j->out, strlen(j->out));
+	free(j);
+	atomic_fetch_sub(&d->live, 1);
+	atomic_fetch_add(&d->done_calls, 1);
+}
+
+static void
+defer_job(struct http_req *r, struct dctx *d, http_work_fn work)
+{
+	struct djob *j = calloc(1, sizeof(*j));
+	const char *n = http_query(r, "n");
+	size_t len;
+	const char *body = http_body(r, &len);
+
+	if (j == NULL) {
+		http_respond_error(r, 500, "server_error", "out of memory");
+		return;
+	}
+	j->d = d;
+	j->n = strtol(len > 0 ? body : n != NULL ? n : "0", NULL, 10);
+	atomic_fetch_add(&d->live, 1);
+	if (http_defer(r, d->pool, work, job_done, j) != 0) {
+		atomic_fetch_sub(&d->live, 1);
+		free(j);
+		http_add_header(r, "Retry-After", "1");
+		http_respond_error(r, 503, "temporarily_unavailable",
+		    "too busy, try again");
+		return;
+	}
+	/* Deferred once is enough: a second deferral is refused. */
+	if (http_defer(r, d->pool, work, job_done, NULL) != -1)
+		atomic_fetch_add(&d->redeferred, 1);
+}
+
+static void
+h_slow(struct http_req *r, void *ctx)
+{
+	defer_job(r, ctx, slow_work);
+}
+
+static void
+h_block(struct http_req *r, void *ctx)
+{
+	defer_job(r, ctx, gate_work);
+}
+
+static void
+h_plain(struct http_req *r, void *ctx)
+{
+	UNUSED(ctx);
+	http_respond(r, 200, "text/plain", "plain", 5);
+}
+
+static const struct http_route droutes[] = {
+	{ "GET", "/slow", h_slow },
+	{ "POST", "/slow", h_slow },
+	{ "GET", "/block", h_block },
+	{ "GET", "/plain", h_plain },
+};
+
+struct dserver {
+	struct dctx d;
+	struct http_server *srv;
+	uint16_t port;
+};
+
+static int
+dserver_up(struct dserver *ds, unsigned pool_threads, size_t queue_max)
+{
+	struct http_opts o;
+	char err[256] = "";
+
+	memset(ds, 0, sizeof(*ds));
+	pthread_mutex_init(&ds->d.mu, NULL);
+	pthread_cond_init(&ds->d.cv, NULL);
+	atomic_init(&ds->d.done_calls, 0);
+	atomic_init(&ds->d.live, 0);
+	atomic_init(&ds->d.redeferred, 0);
+	if (workpool_new(pool_threads, queue_max, 0, &ds->d.pool) != 0)
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.host = "127.0.0.1";
+	o.threads = 2;
+	o.body_limit = BODY_LIMIT;
+	o.conn_timeout = 10;
+	o.ctx = &ds->d;
+	o.routes = droutes;
+	o.nroutes = ARRAY_LEN(droutes);
+	if (http_start(&o, &ds->srv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "http_start: %s\n", err);
+		workpool_free(ds->d.pool);
+		return -1;
+	}
+	ds->port = http_port(ds->srv);
+	return 0;
+}
+
+/* The shutdown order: the server first, then the pool. */
+static void
+dserver_down(struct dserver *ds)
+{
+	http_stop(ds->srv);
+	workpool_free(ds->d.pool);
+	pthread_cond_destroy(&ds->d.cv);
+	pthread_mutex_destroy(&ds->d.mu);
+}
+
+static void
+gate_open(struct dctx *d)
+{
+	pthread_mutex_lock(&d->mu);
+	d->gate_open = true;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
+static int
+blocked_now(struct dctx *d)
+{
+	int n;
+
+	pthread_mutex_lock(&d->mu);
+	n = d->blocked;
+	pthread_mutex_unlock(&d->mu);
+	return n;
+}
+
+/* Polls for up to 5 s until jobs wait at the gate and the pool holds `load`. */
+static bool
+wait_for_jobs(struct dctx *d, int blocked, size_t load)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (blocked_now(d) == blocked && workpool_load(d->pool) == load)
+			return true;
+		sleep_ms(1);
+	}
+	return false;
+}
+
+static bool
+wait_for_done(struct dctx *d, int calls)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (atomic_load(&d->done_calls) == calls)
+			return true;
+		sleep_ms(1);
+	}
+	return false;
+}
+
+/* Opens a connection and sends one GET on it. */
+static int
+dsend(struct conn *c, const struct dserver *ds, const char *path)
+{
+	if (conn_open(c, ds->port) != 0)
+		return -1;
+	return sendf(c, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+}
+
+#define NEED_DSERVER(ds, threads, qmax) do { \
+	if (dserver_up((ds), (threads), (qmax)) != 0) { \
+		CHECK(!"deferral server started"); \
+		return; \
+	} \
+} while (0)
+
+TEST(defer_answers)
+{
+	static struct dserver ds;
+	static struct conn c;
+	struct resp r;
+
+	NEED_DSERVER(&ds, 1, 4);
+	CHECK_EQ_INT(dsend(&c, &ds, "/slow?n=21"), 0);
+	CHECK_EQ_INT(read_response(&c, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "job:42");
+	CHECK_EQ_INT(security_headers_missing(&r, false), 0);
+	resp_free(&r);
+	conn_close(&c);
+	dserver_down(&ds);
+	CHECK_EQ_INT(atomic_load(&ds.d.done_calls), 1);
+	CHECK_EQ_INT(atomic_load(&ds.d.live), 0);
+	CHECK_EQ_INT(atomic_load(&ds.d.redeferred), 0);
+}
+
+TEST(defer_leaves_http_threads_free)
+{
+	static struct dserver ds;
+	static struct conn c1, c2, c3;
+	struct resp r;
+
+	NEED_DSERVER(&ds, 1, 1);
+	/* One job holds the pool's only thread, a second waits behind it. */
+	CHECK_EQ_INT(dsend(&c1, &ds, "/block"), 0);
+	CHECK(wait_for_jobs(&ds.d, 1, 1));
+	CHECK_EQ_INT(dsend(&c2, &ds, "/block"), 0);
+	CHECK(wait_for_jobs(&ds.d, 1, 2));
+	/* A plain route answers while both are still held. */
+	CHECK_EQ_INT(dsend(&c3, &ds, "/plain"), 0);
+	CHECK_EQ_INT(read_response(&c3, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "plain");
+	resp_free(&r);
+	CHECK_EQ_INT(blocked_now(&ds.d), 1);
+	CHECK_EQ_INT(atomic_load(&ds.d.done_calls), 0);
+	gate_open(&ds.d);
+	CHECK_EQ_INT(read_response(&c1, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "unblocked");
+	resp_free(&r);
+	CHECK_EQ_INT(read_response(&c2, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "unblocked");
+	resp_free(&r);
+	conn_close(&c1);
+	conn_close(&c2);
+	conn_close(&c3);
+	dserver_down(&ds);
+	CHECK_EQ_INT(atomic_load(&ds.d.done_calls), 2);
+	CHECK_EQ_INT(atomic_load(&ds.d.live), 0);
+}
+
+TEST(defer_refused_when_pool_full)
+{
+	static struct dserver ds;
+	static struct conn c1, c2;
+	struct resp r;
+	char v[64];
+
+	NEED_DSERVER(&ds, 1, 0);
+	CHECK_EQ_INT(dsend(&c1, &ds, "/block"), 0);
+	CHECK(wait_for_jobs(&ds.d, 1, 1));
+	/* No room: the handler's own 503 reaches the client. */
+	CHECK_EQ_INT(dsend(&c2, &ds, "/slow?n=1"), 0);
+	CHECK_EQ_INT(read_response(&c2, &r, false), 0);
+	CHECK_EQ_INT(r.status, 503);
+	CHECK(is_json_error(&r, "temporarily_unavailable"));
+	CHECK_STR(header(&r, "Retry-After", v, sizeof(v)), "1");
+	CHECK_EQ_INT(security_headers_missing(&r, false), 0);
+	resp_free(&r);
+	/* That connection stays usable. */
+	CHECK_EQ_INT(sendf(&c2, "GET /plain HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	CHECK_EQ_INT(read_response(&c2, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	resp_free(&r);
+	gate_open(&ds.d);
+	CHECK_EQ_INT(read_response(&c1, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	resp_free(&r);
+	/* With the pool free again, deferral works. */
+	CHECK_EQ_INT(sendf(&c2, "GET /slow?n=4 HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	CHECK_EQ_INT(read_response(&c2, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "job:8");
+	resp_free(&r);
+	conn_close(&c1);
+	conn_close(&c2);
+	dserver_down(&ds);
+	CHECK_EQ_INT(atomic_load(&ds.d.done_calls), 2);
+	CHECK_EQ_INT(atomic_load(&ds.d.live), 0);
+}
+
+TEST(keep_alive_after_defer)
+{
+	static struct dserver ds;
+	static struct conn c;
+	struct resp r;
+
+	NEED_DSERVER(&ds, 2, 4);
+	CHECK_EQ_INT(dsend(&c, &ds, "/slow?n=1"), 0);
+	CHECK_EQ_INT(read_response(&c, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "job:2");
+	resp_free(&r);
+	CHECK_EQ_INT(sendf(&c, "GET /plain HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	CHECK_EQ_INT(read_response(&c, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "plain");
+	resp_free(&r);
+	CHECK_EQ_INT(sendf(&c, "GET /slow?n=5 HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	CHECK_EQ_INT(read_response(&c, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "job:10");
+	resp_free(&r);
+	/* A request with a body, deferred after its last upload call. */
+	CHECK_EQ_INT(sendf(&c, "POST /slow HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: 2\r\n\r\n21"), 0);
+	CHECK_EQ_INT(read_response(&c, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "job:42");
+	resp_free(&r);
+	CHECK_EQ_INT(sendf(&c, "GET /plain HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	CHECK_EQ_INT(read_response(&c, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	resp_free(&r);
+	conn_close(&c);
+	dserver_down(&ds);
+	CHECK_EQ_INT(atomic_load(&ds.d.done_calls), 3);
+	CHECK_EQ_INT(atomic_load(&ds.d.live), 0);
+}
+
+TEST(client_gone_during_job)
+{
+	static struct dserver ds;
+	static struct conn c1, c2, c3;
+	struct resp r;
+
+	NEED_DSERVER(&ds, 1, 4);
+	/* One client leaves while its job runs, another while its job waits. */
+	CHECK_EQ_INT(dsend(&c1, &ds, "/block"), 0);
+	CHECK(wait_for_jobs(&ds.d, 1, 1));
+	CHECK_EQ_INT(dsend(&c2, &ds, "/block"), 0);
+	CHECK(wait_for_jobs(&ds.d, 1, 2));
+	conn_close(&c1);
+	conn_close(&c2);
+	gate_open(&ds.d);
+	/* `done` still runs, once each, and frees its argument. */
+	CHECK(wait_for_done(&ds.d, 2));
+	CHECK_EQ_INT(dsend(&c3, &ds, "/slow?n=3"), 0);
+	CHECK_EQ_INT(read_response(&c3, &r, false), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "job:6");
+	resp_free(&r);
+	conn_close(&c3);
+	dserver_down(&ds);
+	CHECK_EQ_INT(atomic_load(&ds.d.done_calls), 3);
+	CHECK_EQ_INT(atomic_load(&ds.d.live), 0);
+}
+
+static void *
+open_gate_later(void *arg)
+{
+	sleep_ms(100);
+	gate_open(arg);
+	return NULL;
+}
+
+TEST(stop_waits_for_deferred)
+{
+	static struct dserver ds;
+	static struct conn c;
+	pthread_t tid;
+
+	NEED_DSERVER(&ds, 1, 4);
+	CHECK_EQ_INT(dsend(&c, &ds, "/block"), 0);
+	CHECK(wait_for_jobs(&ds.d, 1, 1));
+	CHECK_EQ_INT(pthread_create(&tid, NULL, open_gate_later, &ds.d), 0);
+	/* http_stop waits for the job, then closes its connection. */
+	dserver_down(&ds);
+	pthread_join(tid, NULL);
+	CHECK_EQ_INT(atomic_load(&ds.d.done_calls), 1);
+	CHECK_EQ_INT(atomic_load(&ds.d.live), 0);
+	conn_close(&c);
+}
+
 T_MAIN(T(get_exact_route), T(head_served_by_get), T(handlers_get_ctx),
     T(prefix_route), T(unknown_path_404), T(wrong_method_405), T(post_echo),
     T(body_at_the_limit), T(declared_body_over_limit_413), T(chunked_body),
     T(keep_alive), T(json_body), T(basic_auth), T(cookies),
     T(query_headers_addr), T(handler_answers), T(start_errors),
-    T(stop_cleans_up))
+    T(stop_cleans_up), T(defer_answers), T(defer_leaves_http_threads_free),
+    T(defer_refused_when_pool_full), T(keep_alive_after_defer),
+    T(client_gone_during_job), T(stop_waits_for_deferred))

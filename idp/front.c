@@ -1,0 +1,90 @@
+/*
+ * front: the shared edge of the citizen-facing handlers.
+ */
+#include "front.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "netaddr.h"
+#include "ratelimit.h"
+#include "workpool.h"
+
+void
+front_meta(struct http_req *r, char addr[64], struct auth_meta *out)
+{
+	char raw[64];
+	const char *ua = http_header(r, "User-Agent");
+
+	netaddr_truncate(http_client_addr(r, raw), addr);
+	out->addr = addr;
+	out->user_agent = ua != NULL ? ua : "";
+}
+
+int64_t
+front_limited(struct http_req *r, const struct routes_ctx *ctx)
+{
+	char raw[64], key[64];
+	int64_t ms;
+
+	if (ctx->limit == NULL)
+		return 0;
+	netaddr_limit_key(http_client_addr(r, raw), key);
+	ms = ratelimit_take(ctx->limit, key, (int64_t)(clock_monotonic() * 1000.0));
+	return ms <= 0 ? 0 : (ms + 999) / 1000;
+}
+
+const char *
+front_session_cookie(const struct routes_ctx *ctx)
+{
+	return ctx->secure ? FRONT_SESSION_COOKIE_SECURE : FRONT_SESSION_COOKIE;
+}
+
+const char *
+front_session_token(struct http_req *r, const struct routes_ctx *ctx)
+{
+	const char *h = http_header(r, "Authorization");
+
+	if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	return http_cookie(r, front_session_cookie(ctx));
+}
+
+void
+front_set_session(struct http_req *r, const struct routes_ctx *ctx,
+    const char *token, long max_age)
+{
+	http_set_cookie(r, front_session_cookie(ctx), max_age > 0 ? token : "",
+	    max_age > 0 ? max_age : 0, ctx->secure);
+}
+
+void
+front_db_error(struct http_req *r, struct log *lg, int rc)
+{
+	if (rc == DB_FULL || rc == DB_BUSY || rc == DB_READONLY) {
+		log_event(lg, LOG_ERROR, "db.unavailable", "error", db_strerror(rc), NULL);
+		http_add_header(r, "Retry-After", "5");
+		http_respond_error(r, 503, "temporarily_unavailable",
+		    "the service cannot store data right now; try again shortly");
+		return;
+	}
+	log_event(lg, LOG_ERROR, "db.error", "error", db_strerror(rc), NULL);
+	http_respond_error(r, 500, "server_error", "internal error");
+}
+
+void
+front_defer(struct http_req *r, const struct routes_ctx *ctx,
+    struct pwjob *job, http_done_fn done)
+{
+	if (job == NULL) {
+		http_respond_error(r, 500, "server_error", "out of memory");
+		return;
+	}
+	if (http_defer(r, ctx->pool, pwjob_run, done, job) == 0)
+		return;
+	pwjob_free(job);
+	log_event(ctx->log, LOG_WARN, "auth.pool_full", NULL);
+	http_add_header(r, "Retry-After", "1");
+	http_respond_error(r, 503, "temporarily_unavailable",
+	    "the service is busy; try again in a moment");
+}

@@ -1,0 +1,49 @@
+/*
+ * front: what the citizen-facing handlers (JSON API and pages) share at
+ * the HTTP edge: who is asking (truncated address, user agent), the
+ * per-address limit on password and code requests, the session cookie and
+ * bearer token, the mapping of database failures to 503/500, and handing
+ * password work to the worker pool.
+ */
+#ifndef IDP_FRONT_H
+#define IDP_FRONT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "http.h"
+#include "pwjob.h"
+#include "routes.h"
+
+#define FRONT_SESSION_COOKIE "dd_session"
+#define FRONT_SESSION_COOKIE_SECURE "__Host-dd_session"
+
+/* The asker, for sign-in records and sessions; addr is the caller's 64 bytes. */
+void front_meta(struct http_req *, char addr[64], struct auth_meta *out);
+
+/*
+ * Takes a token from the client address's bucket: 0, or the seconds to
+ * wait (at least 1) when the address made too many attempts.
+ */
+int64_t front_limited(struct http_req *, const struct routes_ctx *);
+
+/* The session cookie's name for this server (__Host- when https). */
+const char *front_session_cookie(const struct routes_ctx *);
+/* The session token of the request: a Bearer token, else the cookie; NULL. */
+const char *front_session_token(struct http_req *, const struct routes_ctx *);
+/* Sets (max_age > 0) or clears (0) the session cookie. */
+void front_set_session(struct http_req *, const struct routes_ctx *,
+    const char *token, long max_age);
+
+/* Answers a database failure: 503 when full, busy or read-only, else 500. */
+void front_db_error(struct http_req *, struct log *, int rc);
+
+/*
+ * Runs `job` on the pool and calls done(req, ctx, job) after; on a full
+ * pool answers 503 temporarily_unavailable (JSON) and frees the job.
+ */
+void front_defer(struct http_req *, const struct routes_ctx *,
+    struct pwjob *job, http_done_fn done);
+
+#endif
