@@ -29,7 +29,8 @@ int ratelimit_new(double rate, double burst, size_t slots,
 /*
  * Takes one token for `key` at now_ms (monotonic milliseconds): 0 when
  * allowed, otherwise the milliseconds (>= 1) until a token will be
- * available; nothing is taken then. A NULL key counts as "".
+ * available; nothing is taken then. A NULL key counts as ""; a NULL
+ * table limits nothing.
  */
 int64_t ratelimit_take(struct ratelimit *, const char *key, int64_t now_ms);
 

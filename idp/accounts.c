@@ -336,17 +336,21 @@ exec_id(struct db_conn *c, const char *sql, const char *id)
 	return db_step(st);
 }
 
-static int
-create_account(struct db_conn *c, const struct reg *r, int64_t now,
-    char account_id[ACC_ID_SIZE])
+int
+accounts_create(struct db_conn *c, const char *personal_id, const char *phone,
+    const char *password_hash, int64_t now, char account_id[ACC_ID_SIZE])
 {
-	sqlite3_stmt *st = db_stmt(c, SQL_INSERT_ACCOUNT);
+	sqlite3_stmt *st;
 
+	if (c == NULL || personal_id == NULL || phone == NULL ||
+	    password_hash == NULL || account_id == NULL)
+		return DB_ERR;
+	st = db_stmt(c, SQL_INSERT_ACCOUNT);
 	new_id(account_id);
 	if (st == NULL || db_bind_text(st, 1, account_id) != DB_OK ||
-	    db_bind_text(st, 2, r->personal_id) != DB_OK ||
-	    db_bind_text(st, 3, r->phone) != DB_OK ||
-	    db_bind_text(st, 4, r->password_hash) != DB_OK ||
+	    db_bind_text(st, 2, personal_id) != DB_OK ||
+	    db_bind_text(st, 3, phone) != DB_OK ||
+	    db_bind_text(st, 4, password_hash) != DB_OK ||
 	    db_bind_int64(st, 5, now) != DB_OK ||
 	    db_bind_int64(st, 6, now) != DB_OK)
 		return DB_ERR;
@@ -376,7 +380,8 @@ confirm_tx(struct db_conn *c, const struct seal *seal, const char *reg_id,
 		rc = rc == 1 ? ACC_EXISTS : rc;
 		goto fail;
 	}
-	if ((rc = create_account(c, &r, now, account_id)) != DB_OK)
+	if ((rc = accounts_create(c, r.personal_id, r.phone, r.password_hash, now,
+	    account_id)) != DB_OK)
 		goto fail;
 	rc = exec_id(c, SQL_DELETE_REG, reg_id);
 fail:

@@ -92,6 +92,15 @@ int accounts_register_confirm(struct db *db, const struct seal *seal,
     const char *reg_id, const char *code, int64_t now,
     char account_id[ACC_ID_SIZE]) WUR;
 
+/*
+ * A level-1 account for `personal_id` (in the caller's transaction), its id
+ * into account_id: for callers that proved the person otherwise (the demo
+ * seed; enrolment). DB_CONSTRAINT when the person has one already.
+ */
+int accounts_create(struct db_conn *c, const char *personal_id,
+    const char *phone, const char *password_hash, int64_t now,
+    char account_id[ACC_ID_SIZE]) WUR;
+
 /* The account of `pid` into *out: DB_OK, ACC_NOT_FOUND or a db_err. */
 int accounts_get_by_personal_id(struct db_conn *c, const char *pid,
     struct account *out) WUR;

@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "clients.h"
+#include "password.h"
 #include "regen.h"
 #include "registry.h"
 
@@ -61,6 +64,48 @@ add_client(struct cli_res *r, const char *name, enum client_kind kind)
 	    "client_secret", secret);
 }
 
+/* A random password the policy accepts: "dd-" and 16 base32 letters. */
+static void
+demo_password(char out[24])
+{
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
+	uint8_t rnd[16];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(out, "dd-", 3);
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		out[3 + i] = alphabet[rnd[i] % 32];
+	out[19] = '\0';
+	sodium_memzero(rnd, sizeof(rnd));
+}
+
+/* The demo citizen: a level-1 account for `p` with a known password. */
+static json_t *
+add_citizen(struct cli_res *r, const struct person *p)
+{
+	char pw[24], hash[crypto_pwhash_STRBYTES], acc[ACC_ID_SIZE];
+	struct db_conn *c;
+	json_t *j = NULL;
+	int rc = DB_ERR;
+
+	demo_password(pw);
+	if (password_hash(pw, hash) != 0 || (c = db_acquire(r->db)) == NULL)
+		goto fail;
+	rc = accounts_create(c, p->personal_id, DEMO_PHONE, hash,
+	    clock_now(r->clock), acc);
+	db_release(r->db, c);
+	if (rc == DB_OK)
+		j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "personal_id",
+		    p->personal_id, "full_name", p->full_name, "birth_date",
+		    p->birth_date, "password", pw, "phone", DEMO_PHONE);
+fail:
+	if (j == NULL)
+		cli_error("demo citizen: cannot create the account");
+	sodium_memzero(pw, sizeof(pw));
+	sodium_memzero(hash, sizeof(hash));
+	return j;
+}
+
 static int
 write_private(const char *path, const char *text)
 {
@@ -81,7 +126,7 @@ demo_seed(struct cli_res *r, const struct config *cfg)
 {
 	unsigned long people;
 	char path[CONFIG_PATH_MAX + 16], *text = NULL;
-	json_t *creds = NULL, *reg;
+	json_t *creds = NULL, *reg, *citizen;
 	struct person p;
 	int rc = -1;
 
@@ -96,11 +141,14 @@ demo_seed(struct cli_res *r, const struct config *cfg)
 	if ((reg = add_client(r, "Cơ sở dữ liệu quốc gia về dân cư (demo)",
 	    CLIENT_REGISTRY)) == NULL)
 		return -1;
-	if (registry_first_living(r->db, &p) != DB_OK)
+	if (registry_first_living(r->db, &p) != DB_OK ||
+	    (citizen = add_citizen(r, &p)) == NULL) {
+		json_decref(reg);
 		return -1;
-	creds = json_pack("{s:o, s:{s:s, s:s, s:s}}", "registry_client", reg,
-	    "sample_person", "personal_id", p.personal_id, "full_name", p.full_name,
-	    "birth_date", p.birth_date);
+	}
+	creds = json_pack("{s:o, s:o, s:{s:s, s:s, s:s}}", "registry_client", reg,
+	    "citizen", citizen, "sample_person", "personal_id", p.personal_id,
+	    "full_name", p.full_name, "birth_date", p.birth_date);
 	demo_file(cfg, path, sizeof(path));
 	text = json_dumps(creds, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (text != NULL && write_private(path, text) == 0)
@@ -133,6 +181,16 @@ demo_print(const struct config *cfg, const char *base_url, FILE *out)
 		    "                    (POST %s/v1/registry/events with HTTP Basic)\n",
 		    json_string_value(json_object_get(reg, "client_id")),
 		    json_string_value(json_object_get(reg, "client_secret")), base_url);
+	reg = json_object_get(creds, "citizen");
+	if (reg != NULL)
+		fprintf(out, "  demo citizen:     %s/login  personal_id=%s password=%s\n"
+		    "                    %s, level 1, phone %s; the SMS code:\n"
+		    "                    idp sms list --db %s --phone %s\n",
+		    base_url, json_string_value(json_object_get(reg, "personal_id")),
+		    json_string_value(json_object_get(reg, "password")),
+		    json_string_value(json_object_get(reg, "full_name")),
+		    json_string_value(json_object_get(reg, "phone")), cfg->db,
+		    json_string_value(json_object_get(reg, "phone")));
 	reg = json_object_get(creds, "sample_person");
 	fprintf(out, "  registry:         %d synthetic people (seed %d)\n",
 	    DEMO_PEOPLE, DEMO_SEED);

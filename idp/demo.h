@@ -14,6 +14,7 @@
 
 #define DEMO_PEOPLE 10000
 #define DEMO_SEED 59
+#define DEMO_PHONE "+84900000001"	/* the demo citizen's phone (outbox only) */
 
 /* Seeds an empty database; leaves a seeded one alone. -1 on failure. */
 int demo_seed(struct cli_res *, const struct config *) WUR;
