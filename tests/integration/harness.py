@@ -239,6 +239,15 @@ class Server:
         except OSError:
             return "(no stderr)"
 
+    def stderr_all(self):
+        """Everything the server wrote to stderr so far (its log), whole."""
+        try:
+            self._stderr.flush()
+        except (ValueError, AttributeError):
+            pass
+        with open(self.stderr_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
     def stop(self):
         """SIGTERM, wait (kill after 10 s); returns the exit status."""
         if self._stopped:
@@ -321,6 +330,81 @@ class Server:
     def idp(self, *args, **kw):
         kw.setdefault("db", self.db)
         return run_idp(*args, **kw)
+
+
+# -- citizens: registry, SMS outbox, TOTP --------------------------------------
+
+SMS_CODE_RE = re.compile(r"\b(\d{6})\b")
+
+
+def seed_registry(runner, count=300, seed=7):
+    """A synthetic registry of `count` people imported into runner's database
+    (a Server or a TempDir); returns the number of people."""
+    where = getattr(runner, "dir", None) or runner.path
+    csv_path = os.path.join(where, "registry-%d-%d.csv" % (count, seed))
+    r = runner.idp("registry", "generate", "--count", count, "--seed", seed,
+                   "--out", csv_path)
+    if r.returncode != 0:
+        raise AssertionError("registry generate failed: %s" % r.stderr)
+    r = runner.idp("registry", "import", csv_path)
+    if r.returncode != 0:
+        raise AssertionError("registry import failed: %s" % r.stderr)
+    return people_count(runner.db)
+
+
+def registry_people(db_path, status="living", limit=100):
+    """[(personal_id, full_name, birth_date)] of `status` people without an
+    account, oldest first (adults), from the database."""
+    return sql_rows(db_path,
+                    "SELECT personal_id, full_name, birth_date "
+                    "FROM registry_people p WHERE status = ? AND "
+                    "birth_date < '2005-01-01' AND NOT EXISTS (SELECT 1 "
+                    "FROM accounts a WHERE a.personal_id = p.personal_id) "
+                    "ORDER BY personal_id LIMIT ?", (status, limit))
+
+
+def sms_messages(runner, phone=None):
+    """[(time, phone, text)] of `idp sms list [--phone P]`, oldest first."""
+    args = ["sms", "list"] + (["--phone", phone] if phone is not None else [])
+    r = runner.idp(*args)
+    if r.returncode != 0:
+        raise AssertionError("idp sms list failed: %s" % r.stderr)
+    out = []
+    for line in r.stdout.splitlines():
+        parts = line.split("\t", 2)
+        if len(parts) != 3:
+            raise AssertionError("bad sms list line: %r" % line)
+        out.append(tuple(parts))
+    return out
+
+
+def sms_codes(runner, phone):
+    """The codes sent to `phone`, oldest first."""
+    codes = []
+    for _, _, text in sms_messages(runner, phone):
+        m = SMS_CODE_RE.search(text)
+        if m is None:
+            raise AssertionError("no code in SMS %r" % text)
+        codes.append(m.group(1))
+    return codes
+
+
+def newest_sms_code(runner, phone):
+    codes = sms_codes(runner, phone)
+    if not codes:
+        raise AssertionError("no SMS sent to %s" % phone)
+    return codes[-1]
+
+
+def totp_code(secret, at=None):
+    """`oathtool --totp -b SECRET [--now @AT]`: the RFC 6238 code."""
+    argv = ["oathtool", "--totp", "-b", secret]
+    if at is not None:
+        argv += ["--now", "@%d" % int(at)]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise AssertionError("oathtool failed: %s" % r.stderr)
+    return r.stdout.strip()
 
 
 def main():
