@@ -148,10 +148,15 @@ struct pw_args {
 	struct auth_step *out;
 };
 
-/* A wrong password: counted, perhaps the hard lock; the answer for it. */
+/*
+ * A failure: a wrong password, or any attempt inside the delay. Counted,
+ * perhaps the hard lock, recorded; the answer for it. Inside the delay a
+ * right password is counted and answered exactly like a wrong one (same
+ * status, same wait), so guesses made there learn nothing.
+ */
 static int
-wrong_password(struct db_conn *c, const struct account *acc,
-    const struct pw_args *p, bool *keep)
+failure(struct db_conn *c, const struct account *acc, const struct pw_args *p,
+    bool delayed, bool *keep)
 {
 	int f = 0, rc;
 
@@ -161,13 +166,12 @@ wrong_password(struct db_conn *c, const struct account *acc,
 	    (rc = accounts_set_status(c, acc->account_id, "locked", "failures",
 	    p->now)) != DB_OK)
 		return rc;
-	if ((rc = record(c, acc->account_id, "wrong_password", "pwd", p->meta,
-	    p->now)) != DB_OK)
+	if ((rc = record(c, acc->account_id, delayed ? "delayed" :
+	    "wrong_password", "pwd", p->meta, p->now)) != DB_OK)
 		return rc;
 	*keep = true;
 	p->out->wait = lockout_wait(f, p->now, p->now);
-	return lockout_wait(acc->failures, acc->last_failure_at, p->now) > 0 ?
-	    AUTH_DELAYED : AUTH_BAD_CREDENTIALS;
+	return delayed ? AUTH_DELAYED : AUTH_BAD_CREDENTIALS;
 }
 
 /* Whether the account may take this step; the refusal is recorded. */
@@ -197,23 +201,15 @@ password_step_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 {
 	struct pw_args *p = arg;
 	struct account acc;
-	bool totp = false;
-	int64_t wait;
+	bool totp = false, delayed;
 	int rc;
 
 	rc = accounts_get_by_personal_id(c, p->personal_id, &acc);
 	if (rc != DB_OK)
 		return rc == ACC_NOT_FOUND ? AUTH_BAD_CREDENTIALS : rc;
-	if (!p->v->ok) {
-		rc = wrong_password(c, &acc, p, keep);
-		goto done;
-	}
-	if ((wait = lockout_wait(acc.failures, acc.last_failure_at, p->now)) > 0) {
-		/* The same answer as a wrong password in the delay: no oracle. */
-		p->out->wait = wait;
-		*keep = record(c, acc.account_id, "delayed", "pwd", p->meta,
-		    p->now) == DB_OK;
-		rc = AUTH_DELAYED;
+	delayed = lockout_wait(acc.failures, acc.last_failure_at, p->now) > 0;
+	if (delayed || !p->v->ok) {
+		rc = failure(c, &acc, p, delayed, keep);
 		goto done;
 	}
 	if ((rc = may_proceed(c, &acc, p, keep)) != DB_OK ||
@@ -450,6 +446,8 @@ action_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 		return rc;
 	if ((rc = accounts_get(c, ch.subject, &acc)) != DB_OK)
 		return rc == ACC_NOT_FOUND ? AUTH_BAD_TX : rc;
+	/* Only the id and lock reason are needed from here on. */
+	sodium_memzero(acc.password_hash, sizeof(acc.password_hash));
 	if (strcmp(acc.status, "disabled") == 0)
 		return AUTH_DISABLED;
 	if (strcmp(x->purpose, "lock") == 0)

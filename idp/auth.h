@@ -3,7 +3,8 @@
  * totp, sessions and signins modules. Owns the order of each flow and the
  * transaction around each step: the password step with its lockout (every
  * wrong password counted exactly; a growing delay after 5, a hard lock at
- * 100; during a delay a right password answers like a wrong one), the
+ * 100; every attempt inside a delay counts, right or wrong, and gets the
+ * same answer and wait, so the delay gives guesses no oracle), the
  * second step (SMS code, or TOTP when enrolled) that ends in a session,
  * self-lock and unlock (password + SMS, or self-lock from a session),
  * forgotten passwords (ID + registered phone + SMS, all sessions end), and

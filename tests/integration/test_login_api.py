@@ -348,15 +348,17 @@ class LoginApi(unittest.TestCase):
                 self.assert_error(got, 401, "invalid_credentials")
         self.assertEqual(self.account_row(acc)[2], 5)
         before = self.sms_count(acc["phone"])
-        # The right password now answers like a wrong one, and waits.
+        # The right password now answers exactly like a wrong one: counted,
+        # and told to wait the next delay (60 s after the 6th failure).
         got = self.post(LOGIN, {"personal_id": acc["pid"],
                                 "password": acc["password"]})
         j = self.assert_error(got, 429, "too_many_attempts")
         self.assertNotIn("login_id", j)
-        self.assert_retry_after(got[1], 1, 30)
+        self.assert_retry_after(got[1], 59, 60)
+        self.assertEqual(self.account_row(acc)[2], 6)
         got = self.post(LOGIN, {"personal_id": acc["pid"], "password": "Sai-nua"})
         self.assert_error(got, 429, "too_many_attempts")
-        self.assert_retry_after(got[1], 1, 60)
+        self.assert_retry_after(got[1], 119, 120)
         self.assertEqual(self.sms_count(acc["phone"]), before)
 
     def test_parallel_wrong_passwords_counted_exactly(self):

@@ -361,11 +361,11 @@ TEST(delay_after_five_failures)
 	CHECK_EQ_INT(st.wait, 30);
 	CHECK_EQ_INT(failures(&x), 5);
 
-	/* a right password inside the delay: refused, not counted, recorded */
+	/* a right password inside the delay: refused and counted like a wrong one */
 	CHECK_EQ_INT(pw(&x, "login", PID_AN, &RIGHT, t5 + 29, &st), AUTH_DELAYED);
-	CHECK_EQ_INT(st.wait, 1);
+	CHECK_EQ_INT(st.wait, 60);
 	CHECK_STR(st.id, "");
-	CHECK_EQ_INT(failures(&x), 5);
+	CHECK_EQ_INT(failures(&x), 6);
 	CHECK_EQ_INT(signins_with(&x, "delayed", "pwd"), 1);
 	CHECK_EQ_INT(count(&x, "SELECT COUNT(*) FROM challenges WHERE "
 	    "purpose = 'login'"), 0);
@@ -387,9 +387,11 @@ TEST(delay_ends_exactly_at_its_boundary)
 	CHECK(open_ctx(&x) == 0);
 	CHECK(set_failures(&x, 5, NOW) == 0);
 	CHECK_EQ_INT(pw(&x, "login", PID_AN, &RIGHT, NOW + 29, &st), AUTH_DELAYED);
+	CHECK(set_failures(&x, 5, NOW) == 0);
 	CHECK_EQ_INT(pw(&x, "login", PID_AN, &RIGHT, NOW + 30, &st), DB_OK);
 	CHECK(set_failures(&x, 7, NOW + 100) == 0);	/* 120 s */
 	CHECK_EQ_INT(pw(&x, "login", PID_AN, &RIGHT, NOW + 219, &st), AUTH_DELAYED);
+	CHECK(set_failures(&x, 7, NOW + 100) == 0);
 	CHECK_EQ_INT(pw(&x, "login", PID_AN, &RIGHT, NOW + 220, &st), DB_OK);
 	close_ctx(&x);
 }
@@ -410,19 +412,16 @@ TEST(failures_counted_during_the_delay)
 	CHECK_EQ_INT(pw(&x, "login", PID_AN, &WRONG, NOW + 11, &st), AUTH_DELAYED);
 	CHECK_EQ_INT(st.wait, 120);
 	CHECK_EQ_INT(failures(&x), 7);
-	CHECK_EQ_INT(signins_with(&x, "wrong_password", "pwd"), 2);
+	CHECK_EQ_INT(signins_with(&x, "delayed", "pwd"), 2);
 	/* the delay runs from the last failure */
-	CHECK_EQ_INT(pw(&x, "login", PID_AN, &RIGHT, NOW + 11 + 119, &st),
-	    AUTH_DELAYED);
 	CHECK_EQ_INT(pw(&x, "login", PID_AN, &RIGHT, NOW + 11 + 120, &st), DB_OK);
 	close_ctx(&x);
 }
 
 /*
- * Inside the delay a right password answers with the same error as a wrong
- * one, gets no second step and is not counted. (Its wait is what is left of
- * the current delay while a wrong one's is the next, longer delay: see the
- * report on the wait as an oracle.)
+ * Inside the delay a right password answers exactly as a wrong one: the
+ * same error, the same wait, no second step, and both are counted, so a
+ * guess made during the delay learns nothing.
  */
 TEST(right_and_wrong_password_in_the_delay_answer_alike)
 {
@@ -435,12 +434,15 @@ TEST(right_and_wrong_password_in_the_delay_answer_alike)
 		CHECK(set_failures(&x, f, NOW) == 0);
 		CHECK_EQ_INT(pw(&x, "login", PID_AN, &RIGHT, NOW + 7, &right),
 		    AUTH_DELAYED);
-		CHECK_EQ_INT(failures(&x), f);
-		CHECK_EQ_INT(right.wait, lockout_delay(f) - 7);
+		CHECK_EQ_INT(failures(&x), f + 1);
+		CHECK_EQ_INT(right.wait, lockout_delay(f + 1));
+		/* the same state again, then a wrong password: the same answer */
+		CHECK(set_failures(&x, f, NOW) == 0);
 		CHECK_EQ_INT(pw(&x, "login", PID_AN, &WRONG, NOW + 7, &wrong),
 		    AUTH_DELAYED);
 		CHECK_EQ_INT(failures(&x), f + 1);
 		CHECK_EQ_INT(wrong.wait, lockout_delay(f + 1));
+		CHECK_EQ_INT(right.wait, wrong.wait);
 		CHECK_STR(right.id, "");
 		CHECK_STR(wrong.id, "");
 		CHECK_STR(right.factor, wrong.factor);
