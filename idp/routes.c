@@ -1,6 +1,6 @@
 /*
- * routes: handlers for health, registry events, static files and the
- * landing page.
+ * routes: handlers for health, registry events and static files; the
+ * route table (the landing page is pages_auth's).
  */
 #include "routes.h"
 
@@ -12,18 +12,10 @@
 #include "clients.h"
 #include "regevent.h"
 #include "front.h"
+#include "pages_auth.h"
 #include "registry.h"
 
 #define JSON_DEPTH 16
-
-static const char HOME[] =
-    "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-    "<title>dinhdanh</title><link rel=\"stylesheet\" href=\"/static/site.css\">"
-    "</head><body><main><h1>dinhdanh</h1>"
-    "<p>Dịch vụ định danh và xác thực điện tử.</p>"
-    "<p lang=\"en\">Electronic identification and authentication.</p>"
-    "</main></body></html>\n";
 
 static void
 h_healthz(struct http_req *r, void *arg)
@@ -43,13 +35,6 @@ h_healthz(struct http_req *r, void *arg)
 		return;
 	}
 	http_respond(r, 200, "application/json", "{\"status\":\"ok\"}", 15);
-}
-
-static void
-h_home(struct http_req *r, void *arg)
-{
-	UNUSED(arg);
-	http_respond(r, 200, "text/html; charset=utf-8", HOME, sizeof(HOME) - 1);
 }
 
 static void
@@ -197,7 +182,6 @@ static const struct http_route table[] = {
 	{ "GET", "/healthz", h_healthz },
 	{ "POST", "/v1/registry/events", h_registry_event },
 	{ "GET", "/static/*", h_static },
-	{ "GET", "/", h_home },
 };
 
 static size_t
@@ -217,6 +201,8 @@ routes_build(struct http_route *out, size_t max)
 
 	api = api_auth_routes(&napi);
 	n = append(out, n, max, api, napi);
+	/* The citizen pages, with the landing page "/". */
+	n += pages_routes(out + n, max - n);
 	/* The core last: "/" and the static prefix match after the rest. */
 	return append(out, n, max, table, ARRAY_LEN(table));
 }

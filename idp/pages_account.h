@@ -1,0 +1,16 @@
+/*
+ * pages_account: the signed-in citizen's pages: the account page (facts,
+ * two-step method, sign-in history), enabling an authenticator app, locking
+ * the account from a session, and signing out.
+ */
+#ifndef IDP_PAGES_ACCOUNT_H
+#define IDP_PAGES_ACCOUNT_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+/* The routes of these pages. */
+const struct http_route *pages_account_routes(size_t *n);
+
+#endif
