@@ -557,8 +557,13 @@ reset_done(struct http_req *r, void *arg, void *jobp)
 		http_respond_error(r, 500, "server_error", "cannot hash the password");
 		goto done;
 	}
-	rc = auth_reset_finish(ctx->auth, v[0], v[1], pwjob_new_hash(job),
+	rc = auth_reset_finish(ctx->auth, v[0], v[1], v[2], pwjob_new_hash(job),
 	    clock_now(ctx->clock));
+	if (rc == AUTH_WEAK_PASSWORD) {
+		http_respond_error(r, 400, "weak_password", "the password is built "
+		    "from the personal ID, birth date or name");
+		goto done;
+	}
 	if (rc != DB_OK) {
 		auth_error(r, ctx, rc, 0);
 		goto done;
@@ -581,8 +586,8 @@ h_reset(struct http_req *r, void *arg)
 
 	if (body == NULL || limited(r, ctx))
 		goto done;
-	rc = auth_reset_policy(ctx->auth, v[0], v[2], clock_now(ctx->clock), why,
-	    sizeof(why));
+	/* The rules that need no account; the personal ones follow the code. */
+	rc = password_check(v[2], NULL, NULL, NULL, why, sizeof(why));
 	if (rc != PW_OK) {
 		http_respond_error(r, 400, "weak_password", why);
 		goto done;

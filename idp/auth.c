@@ -97,6 +97,7 @@ auth_strerror(int rc)
 	case AUTH_TOO_MANY: return "too_many_attempts";
 	case AUTH_RESEND_WAIT: return "resend_wait";
 	case AUTH_RATE_LIMITED: return "rate_limited";
+	case AUTH_WEAK_PASSWORD: return "weak_password";
 	default: return db_strerror(rc);
 	}
 }
@@ -429,9 +430,24 @@ lock_tx(struct db_conn *c, const char *account_id, int64_t now)
 }
 
 struct action_args {
-	const char *purpose, *id, *code, *new_hash;
+	const char *purpose, *id, *code, *password, *new_hash;
 	int64_t now;
 };
+
+/* The new password against the account holder's own data. */
+static int
+personal_rules(struct db_conn *c, const char *personal_id, const char *pw)
+{
+	struct person p;
+	int rc;
+
+	if ((rc = registry_get(c, personal_id, &p)) != DB_OK)
+		return rc;
+	rc = password_check(pw, p.personal_id, p.birth_date, p.full_name, NULL,
+	    0) == PW_OK ? DB_OK : AUTH_WEAK_PASSWORD;
+	sodium_memzero(&p, sizeof(p));
+	return rc;
+}
 
 static int
 action_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
@@ -459,7 +475,8 @@ action_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 		return accounts_clear_failures(c, acc.account_id);
 	}
 	/* reset: the new password; a lock for failures is lifted, a self-lock stays */
-	if ((rc = accounts_set_password(c, acc.account_id, x->new_hash, x->now)) != DB_OK ||
+	if ((rc = personal_rules(c, acc.personal_id, x->password)) != DB_OK ||
+	    (rc = accounts_set_password(c, acc.account_id, x->new_hash, x->now)) != DB_OK ||
 	    (rc = accounts_clear_failures(c, acc.account_id)) != DB_OK)
 		return rc;
 	if (strcmp(acc.lock_reason, "failures") == 0 &&
@@ -475,7 +492,7 @@ int
 auth_action_finish(struct auth *a, const char *purpose, const char *id,
     const char *code, int64_t now)
 {
-	struct action_args x = { purpose, id, code, NULL, now };
+	struct action_args x = { purpose, id, code, NULL, NULL, now };
 
 	if (a == NULL || purpose == NULL || (strcmp(purpose, "lock") != 0 &&
 	    strcmp(purpose, "unlock") != 0))
@@ -551,38 +568,12 @@ auth_reset_start(struct auth *a, const char *personal_id, const char *phone,
 }
 
 int
-auth_reset_policy(struct auth *a, const char *id, const char *password,
-    int64_t now, char *reason, size_t rsz)
-{
-	struct challenge ch;
-	struct account acc;
-	struct person p;
-	struct db_conn *c;
-	int rc;
-
-	if (a == NULL || password == NULL)
-		return PW_ERROR;
-	memset(&p, 0, sizeof(p));
-	if ((c = db_acquire(a->db)) == NULL)
-		return PW_ERROR;
-	if (challenge_get(c, id, "reset", now, &ch) == DB_OK &&
-	    ch.subject[0] != '\0' && accounts_get(c, ch.subject, &acc) == DB_OK)
-		if (registry_get(c, acc.personal_id, &p) != DB_OK)
-			memset(&p, 0, sizeof(p));
-	db_release(a->db, c);
-	rc = password_check(password, p.personal_id, p.birth_date, p.full_name,
-	    reason, rsz);
-	sodium_memzero(&p, sizeof(p));
-	return rc;
-}
-
-int
 auth_reset_finish(struct auth *a, const char *id, const char *code,
-    const char *new_hash, int64_t now)
+    const char *password, const char *new_hash, int64_t now)
 {
-	struct action_args x = { "reset", id, code, new_hash, now };
+	struct action_args x = { "reset", id, code, password, new_hash, now };
 
-	if (a == NULL || new_hash == NULL)
+	if (a == NULL || password == NULL || new_hash == NULL)
 		return DB_ERR;
 	return run_tx(a, action_tx, &x);
 }

@@ -40,6 +40,7 @@ enum auth_err {
 	AUTH_TOO_MANY = -87,		/* 5 wrong codes: start again */
 	AUTH_RESEND_WAIT = -88,		/* a new code only after 60 s: see wait */
 	AUTH_RATE_LIMITED = -89,	/* 10 codes to this phone this hour */
+	AUTH_WEAK_PASSWORD = -90,	/* a new password built from the person's data */
 };
 
 struct auth;
@@ -129,19 +130,16 @@ int auth_lock_self(struct auth *, const char *account_id, int64_t now) WUR;
 int auth_reset_start(struct auth *, const char *personal_id,
     const char *phone, int64_t now, char id[CH_ID_SIZE]) WUR;
 /*
- * The password policy for the reset `id`'s account (its ID, birth date and
- * name; only the generic rules for a decoy): PW_OK or a password_reason
- * with reason[rsz].
- */
-int auth_reset_policy(struct auth *, const char *id, const char *password,
-    int64_t now, char *reason, size_t rsz) WUR;
-/*
- * Finishes reset `id` with `code` and the new password's hash: the
- * password replaced, a hard lock lifted, every session ended. DB_OK or an
- * auth_err.
+ * Finishes reset `id` with `code`, the new password and its hash (the
+ * generic password rules, which need no account, are the caller's to check
+ * first): once the code is right, the password is checked against the
+ * person's own ID, birth date and name (AUTH_WEAK_PASSWORD, nothing
+ * changed and the code still usable); then the password is replaced, a
+ * hard lock lifted and every session ended. DB_OK or an auth_err. The
+ * personal rules wait for the code so that a decoy cannot be told apart.
  */
 int auth_reset_finish(struct auth *, const char *id, const char *code,
-    const char *new_hash, int64_t now) WUR;
+    const char *password, const char *new_hash, int64_t now) WUR;
 
 /* The live session of `token`: DB_OK, SESS_NOT_FOUND, or a db_err. */
 int auth_session_get(struct auth *, const char *token, int64_t now,

@@ -727,8 +727,13 @@ reset_done(struct http_req *r, void *arg, void *jobp)
 		    RESET.path);
 		goto done;
 	}
-	rc = auth_reset_finish(pg.ctx->auth, v[0], v[1], pwjob_new_hash(job),
+	rc = auth_reset_finish(pg.ctx->auth, v[0], v[1], v[2], pwjob_new_hash(job),
 	    clock_now(pg.ctx->clock));
+	if (rc == AUTH_WEAK_PASSWORD) {
+		send_code_page(&pg, &RESET, &(struct code_view){ .id = v[0],
+		    .pw_error = i18n(pg.lang, MSG_ERR_PASSWORD_PERSONAL) }, 400);
+		goto done;
+	}
 	if (rc != DB_OK) {
 		refuse_code(&pg, &RESET, v[0], rc, 0);
 		goto done;
@@ -752,8 +757,8 @@ h_forgot_code(struct http_req *r, void *arg)
 	page_init(&pg, r, arg);
 	if (posted(&pg, &RESET, RESET_NAMES, CODE_MAX, 3, v, true) != 0)
 		goto done;
-	rc = auth_reset_policy(pg.ctx->auth, v[0], v[2], clock_now(pg.ctx->clock),
-	    why, sizeof(why));
+	/* The rules that need no account; the personal ones follow the code. */
+	rc = password_check(v[2], NULL, NULL, NULL, why, sizeof(why));
 	if (rc != PW_OK) {
 		const char *pv[5] = { NULL, NULL, NULL, NULL, v[2] };
 

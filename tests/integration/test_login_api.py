@@ -485,7 +485,19 @@ class LoginApi(unittest.TestCase):
         self.assert_error(self.post("/v1/password/reset", {
             "challenge_id": wrong["challenge_id"], "code": code,
             "password": new_pw}), 400, "invalid_code")
-        # A weak new password is refused before the code is spent.
+        # A password built from the holder's birth date: on the decoy the
+        # answer is still only "wrong code" (the personal rules wait for a
+        # right code, so they cannot tell a decoy from a real reset) ...
+        personal = "sinh ngay " + acc["birth"].replace("-", "")
+        self.secrets["password"].add(personal)
+        self.assert_error(self.post("/v1/password/reset", {
+            "challenge_id": wrong["challenge_id"], "code": code,
+            "password": personal}), 400, "invalid_code")
+        # ... and with the right code it is refused, the code kept.
+        self.assert_error(self.post("/v1/password/reset", {
+            "challenge_id": real["challenge_id"], "code": code,
+            "password": personal}), 400, "weak_password")
+        # A common password is refused before the code is looked at.
         self.secrets["password"].add("matkhau123")
         self.assert_error(self.post("/v1/password/reset", {
             "challenge_id": real["challenge_id"], "code": code,

@@ -32,6 +32,7 @@
 #define PHONE_E164 "+84912345678"
 #define PHONE_OTHER "0987654321"
 #define PASSWORD "correct horse battery staple"
+#define NEW_PW "another good passphrase"
 #define PID_AN "001090000001"
 #define PID_BINH "079195000002"
 #define PID_NOBODY "001090000099"
@@ -870,9 +871,9 @@ TEST(reset_decoy_never_finishes)
 	CHECK_EQ_INT(get_acc(&x, &before), DB_OK);
 	CHECK_EQ_INT(password_hash("another good passphrase", nh), 0);
 	CHECK_EQ_INT(auth_reset_start(x.a, PID_AN, PHONE_OTHER, NOW, id), DB_OK);
-	CHECK_EQ_INT(auth_reset_finish(x.a, id, "123456", nh, NOW + 1),
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, "123456", NEW_PW, nh, NOW + 1),
 	    AUTH_BAD_CODE);
-	CHECK_EQ_INT(auth_reset_finish(x.a, id, "000000", nh, NOW + 2),
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, "000000", NEW_PW, nh, NOW + 2),
 	    AUTH_BAD_CODE);
 	CHECK_EQ_INT(get_acc(&x, &after), DB_OK);
 	CHECK_STR(after.password_hash, before.password_hash);
@@ -901,9 +902,9 @@ TEST(reset_replaces_password_ends_sessions_lifts_failure_lock)
 	CHECK_EQ_INT(auth_reset_start(x.a, PID_AN, PHONE, NOW + 20, id), DB_OK);
 	o = outbox(&x, PHONE_E164);
 	wrong_of(o.code, bad);
-	CHECK_EQ_INT(auth_reset_finish(x.a, id, bad, nh, NOW + 21), AUTH_BAD_CODE);
-	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, NULL, NOW + 22), DB_ERR);
-	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, nh, NOW + 23), DB_OK);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, bad, NEW_PW, nh, NOW + 21), AUTH_BAD_CODE);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, NEW_PW, NULL, NOW + 22), DB_ERR);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, NEW_PW, nh, NOW + 23), DB_OK);
 	CHECK_EQ_INT(get_acc(&x, &acc), DB_OK);
 	CHECK_STR(acc.password_hash, nh);
 	CHECK_STR(acc.status, "active");
@@ -911,7 +912,7 @@ TEST(reset_replaces_password_ends_sessions_lifts_failure_lock)
 	CHECK_EQ_INT(acc.failures, 0);
 	CHECK_EQ_INT(auth_session_get(x.a, s.token, NOW + 24, &sess), SESS_NOT_FOUND);
 	CHECK_EQ_INT(count(&x, "SELECT COUNT(*) FROM sessions"), 0);
-	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, nh, NOW + 25), AUTH_BAD_TX);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, NEW_PW, nh, NOW + 25), AUTH_BAD_TX);
 	/* the new password signs in at once */
 	CHECK_EQ_INT(login(&x, NOW + 30, &s), DB_OK);
 	close_ctx(&x);
@@ -931,7 +932,7 @@ TEST(reset_keeps_a_self_lock)
 	CHECK_EQ_INT(auth_reset_start(x.a, PID_AN, PHONE, NOW + 1, id), DB_OK);
 	o = outbox(&x, PHONE_E164);
 	CHECK_EQ_INT(o.n, 2);
-	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, nh, NOW + 2), DB_OK);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, NEW_PW, nh, NOW + 2), DB_OK);
 	CHECK_EQ_INT(get_acc(&x, &acc), DB_OK);
 	CHECK_STR(acc.password_hash, nh);
 	CHECK_STR(acc.status, "locked");
@@ -940,34 +941,42 @@ TEST(reset_keeps_a_self_lock)
 	close_ctx(&x);
 }
 
-TEST(reset_policy_refuses_the_persons_own_data)
+TEST(reset_personal_rules_only_after_the_code)
 {
 	struct ctx x;
-	char id[CH_ID_SIZE], why[200] = "";
+	char id[CH_ID_SIZE], did[CH_ID_SIZE], nh[crypto_pwhash_STRBYTES], bad[7];
+	struct account before, after;
+	struct outbox o;
 
 	CHECK(open_ctx(&x) == 0);
+	CHECK_EQ_INT(get_acc(&x, &before), DB_OK);
+	CHECK_EQ_INT(password_hash("vui ve 17/05/1990", nh), 0);
+	/* a decoy: the personal password gets the same answer as any other */
+	CHECK_EQ_INT(auth_reset_start(x.a, PID_AN, PHONE_OTHER, NOW, did), DB_OK);
+	CHECK_EQ_INT(auth_reset_finish(x.a, did, "123456", "vui ve 17/05/1990", nh,
+	    NOW + 1), AUTH_BAD_CODE);
+	/* the real one: a wrong code first, whatever the password */
 	CHECK_EQ_INT(auth_reset_start(x.a, PID_AN, PHONE, NOW, id), DB_OK);
-	CHECK_EQ_INT(auth_reset_policy(x.a, id, "vui ve 17/05/1990", NOW + 1, why,
-	    sizeof(why)), PW_PERSONAL);
-	CHECK(why[0] != '\0');
-	CHECK_EQ_INT(auth_reset_policy(x.a, id, "xyz19900517q", NOW + 1, why,
-	    sizeof(why)), PW_PERSONAL);
-	CHECK_EQ_INT(auth_reset_policy(x.a, id, "ab" PID_AN, NOW + 1, why,
-	    sizeof(why)), PW_PERSONAL);
+	o = outbox(&x, PHONE_E164);
+	snprintf(bad, sizeof(bad), "%s", o.code);
+	bad[0] = bad[0] == '9' ? '0' : (char)(bad[0] + 1);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, bad, "vui ve 17/05/1990", nh,
+	    NOW + 2), AUTH_BAD_CODE);
+	/* the right code: now the person's own birth date is refused ... */
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, "vui ve 17/05/1990", nh,
+	    NOW + 3), AUTH_WEAK_PASSWORD);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, "xyz19900517q", nh,
+	    NOW + 4), AUTH_WEAK_PASSWORD);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, "ab" PID_AN, nh, NOW + 5),
+	    AUTH_WEAK_PASSWORD);
+	CHECK_EQ_INT(get_acc(&x, &after), DB_OK);
+	CHECK_STR(after.password_hash, before.password_hash);
+	/* ... and the code still works for a good one */
+	CHECK_EQ_INT(password_hash(NEW_PW, nh), 0);
+	CHECK_EQ_INT(auth_reset_finish(x.a, id, o.code, NEW_PW, nh, NOW + 6), DB_OK);
 	/* the same passwords are fine for someone else's data */
 	CHECK_EQ_INT(password_check("vui ve 17/05/1990", PID_BINH, "1995-11-02",
 	    "Tr\xe1\xba\xa7n Th\xe1\xbb\x8b B\xc3\xacnh", NULL, 0), PW_OK);
-	/* the generic rules always apply, also for an unknown step */
-	CHECK_EQ_INT(auth_reset_policy(x.a, id, "password", NOW + 1, why,
-	    sizeof(why)), PW_COMMON);
-	CHECK_EQ_INT(auth_reset_policy(x.a, id, "short", NOW + 1, why,
-	    sizeof(why)), PW_TOO_SHORT);
-	CHECK_EQ_INT(auth_reset_policy(x.a, "nope", "password", NOW + 1, why,
-	    sizeof(why)), PW_COMMON);
-	CHECK_EQ_INT(auth_reset_policy(x.a, id, "another good passphrase", NOW + 1,
-	    why, sizeof(why)), PW_OK);
-	CHECK_EQ_INT(auth_reset_policy(x.a, id, NULL, NOW + 1, why, sizeof(why)),
-	    PW_ERROR);
 	close_ctx(&x);
 }
 
@@ -1071,7 +1080,7 @@ T_MAIN(
 	T(reset_decoy_never_finishes),
 	T(reset_replaces_password_ends_sessions_lifts_failure_lock),
 	T(reset_keeps_a_self_lock),
-	T(reset_policy_refuses_the_persons_own_data),
+	T(reset_personal_rules_only_after_the_code),
 	T(death_disables_the_account),
 	T(signin_history_has_every_outcome)
 )
