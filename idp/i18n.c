@@ -26,6 +26,8 @@ static const char *const TEXTS[][LANG_COUNT] = {
 	[MSG_TITLE_CREATED] = { "Đã tạo tài khoản", "Account created" },
 	[MSG_TITLE_ERROR] = { "Đã có lỗi xảy ra", "Something went wrong" },
 	[MSG_TITLE_NOT_FOUND] = { "Không tìm thấy trang", "Page not found" },
+	[MSG_TITLE_HOME] = { "Định danh và xác thực điện tử",
+	    "Electronic identification and authentication" },
 
 	[MSG_INTRO_REGISTER] = { "Nhập thông tin như trên thẻ căn cước và số "
 	    "điện thoại di động của bạn. Chúng tôi sẽ gửi mã xác thực qua SMS "
@@ -206,6 +208,13 @@ static const char *const TEXTS[][LANG_COUNT] = {
 	    "The service is busy. Please try again in a moment." },
 	[MSG_ERR_NOT_FOUND] = { "Không tìm thấy trang bạn yêu cầu.",
 	    "The page you asked for does not exist." },
+	[MSG_ERR_BAD_FORM] = { "Biểu mẫu gửi lên không đọc được. Vui lòng tải "
+	    "lại trang và thử lại.",
+	    "The form could not be read. Please reload the page and try again." },
+	[MSG_ERR_EXISTS] = { "Người này đã có tài khoản. Hãy đăng nhập, hoặc "
+	    "dùng chức năng quên mật khẩu.",
+	    "This person already has an account. Sign in, or use "
+	    "\"forgot password\"." },
 
 	[MSG_NOTE_CODE_SENT] = { "Nếu thông tin bạn nhập khớp với Cơ sở dữ liệu "
 	    "quốc gia về dân cư, mã xác thực gồm 6 chữ số đã được gửi qua SMS.",

@@ -31,6 +31,7 @@ enum msg {
 	MSG_TITLE_CREATED,
 	MSG_TITLE_ERROR,
 	MSG_TITLE_NOT_FOUND,
+	MSG_TITLE_HOME,
 
 	/* Short explanations under a heading. */
 	MSG_INTRO_REGISTER,
@@ -129,6 +130,8 @@ enum msg {
 	MSG_ERR_INTERNAL,
 	MSG_ERR_BUSY,
 	MSG_ERR_NOT_FOUND,
+	MSG_ERR_BAD_FORM,
+	MSG_ERR_EXISTS,
 
 	/* Notices. */
 	MSG_NOTE_CODE_SENT,	/* the same whether or not the details matched */

@@ -68,7 +68,7 @@ int
 page_post(struct page *pg)
 {
 	const char *cookie = http_cookie(pg->r, csrf_cookie_name(pg->ctx));
-	struct page_err e = { 400, MSG_ERR_CSRF, 0 };
+	struct page_err e = { 400, MSG_ERR_BAD_FORM, 0 };
 	const char *body;
 	size_t len;
 
@@ -85,7 +85,7 @@ page_post(struct page *pg)
 	if (!csrf_check(pg->ctx->csrf_key, cookie, form_get(pg->form, "csrf"))) {
 		log_event(pg->ctx->log, LOG_WARN, "security.csrf_refused",
 		    "path", http_path(pg->r), NULL);
-		e.status = 403;
+		e = (struct page_err){ 403, MSG_ERR_CSRF, 0 };
 		goto fail;
 	}
 	return 0;
@@ -154,6 +154,8 @@ page_error(int rc, int64_t wait)
 	case ACC_BAD_CODE:
 	case TOTP_BAD_CODE:
 		return (struct page_err){ 400, MSG_ERR_CODE_WRONG, 0 };
+	case ACC_EXISTS:
+		return (struct page_err){ 409, MSG_ERR_EXISTS, 0 };
 	case AUTH_EXPIRED:
 	case ACC_EXPIRED:
 		return (struct page_err){ 400, MSG_ERR_CODE_EXPIRED, 0 };
@@ -439,7 +441,7 @@ h_home(struct http_req *r, void *arg)
 	struct page pg;
 
 	page_init(&pg, r, arg);
-	page_begin(&pg, MSG_FOOTER, "/");
+	page_begin(&pg, MSG_TITLE_HOME, "/");
 	page_links(&pg, hrefs, texts, ARRAY_LEN(hrefs));
 	page_send(&pg, 200);
 	page_fini(&pg);

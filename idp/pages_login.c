@@ -655,8 +655,6 @@ h_register_code(struct http_req *r, void *arg)
 		goto done;
 	rc = accounts_register_confirm(pg.ctx->db, pg.ctx->seal, v[0], v[1],
 	    clock_now(pg.ctx->clock), acc);
-	if (rc == ACC_EXISTS)
-		rc = AUTH_BAD_TX;
 	if (rc != ACC_OK) {
 		refuse_code(&pg, &REG, v[0], rc, 0);
 		goto done;
