@@ -169,3 +169,20 @@ form_free(struct form *f)
 	}
 	free(f);
 }
+
+int
+form_unescape(char *s)
+{
+	size_t n, len = 0;
+	char *d;
+
+	if (s == NULL)
+		return -1;
+	n = strlen(s);
+	if ((d = decode(s, n, &len)) == NULL)
+		return -1;
+	memcpy(s, d, len + 1);
+	sodium_memzero(d, n + 1);
+	free(d);
+	return 0;
+}

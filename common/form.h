@@ -21,5 +21,10 @@ int form_parse(const char *body, size_t len, struct form **out) WUR;
 /* The value of `name`, or NULL when absent. */
 const char *form_get(const struct form *, const char *name);
 void form_free(struct form *);
+/*
+ * Decodes one urlencoded component ('+' and %HH) in place, under the same
+ * rules as form_parse (no NUL, valid UTF-8): 0, or -1 leaving s unchanged.
+ */
+int form_unescape(char *s) WUR;
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lockout.h"
+#include "oidc.h"
 #include "password.h"
 #include "person.h"
 #include "phone.h"
@@ -424,7 +425,8 @@ lock_tx(struct db_conn *c, const char *account_id, int64_t now)
 	int n = 0, rc;
 
 	if ((rc = accounts_set_status(c, account_id, "locked", "self", now)) != DB_OK ||
-	    (rc = sessions_end_all(c, account_id, &n)) != DB_OK)
+	    (rc = sessions_end_all(c, account_id, &n)) != DB_OK ||
+	    (rc = oidc_revoke_account(c, account_id, now)) != DB_OK)
 		return rc;
 	return challenge_revoke_subject(c, account_id, now);
 }
@@ -484,7 +486,10 @@ action_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 		return rc;
 	{
 		int n = 0;
-		return sessions_end_all(c, acc.account_id, &n);
+
+		if ((rc = sessions_end_all(c, acc.account_id, &n)) != DB_OK)
+			return rc;
+		return oidc_revoke_account(c, acc.account_id, x->now);
 	}
 }
 
@@ -625,7 +630,8 @@ auth_on_death(struct db_conn *c, const char *personal_id, int64_t now)
 	if (rc != DB_OK)
 		return rc;
 	if ((rc = accounts_set_status(c, acc.account_id, "disabled", NULL, now)) != DB_OK ||
-	    (rc = sessions_end_all(c, acc.account_id, &n)) != DB_OK)
+	    (rc = sessions_end_all(c, acc.account_id, &n)) != DB_OK ||
+	    (rc = oidc_revoke_account(c, acc.account_id, now)) != DB_OK)
 		return rc;
 	return challenge_revoke_subject(c, acc.account_id, now);
 }

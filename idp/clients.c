@@ -197,6 +197,48 @@ done:
 	return rc;
 }
 
+int
+clients_set_uris(struct db *db, const char *id, const char *const *redirect_uris,
+    size_t nredirect, const char *const *post_logout_uris, size_t npost_logout,
+    char *reason, size_t rsz)
+{
+	char *redirects = NULL, *logouts = NULL;
+	struct db_conn *c = NULL;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (db == NULL || id == NULL)
+		return -1;
+	if ((redirects = uri_list(redirect_uris, nredirect, reason, rsz)) == NULL ||
+	    (logouts = uri_list(post_logout_uris, npost_logout, reason, rsz)) == NULL)
+		goto done;
+	if ((c = db_acquire(db)) == NULL) {
+		rc = DB_ERR;
+		goto done;
+	}
+	/* A portal without a redirect URI could not sign anyone in. */
+	st = db_stmt(c, "UPDATE clients SET redirect_uris = ?, post_logout_uris = ? "
+	    "WHERE client_id = ? AND (kind <> 'portal' OR ? > 0)");
+	if (st == NULL || db_bind_text(st, 1, redirects) != DB_OK ||
+	    db_bind_text(st, 2, logouts) != DB_OK || db_bind_text(st, 3, id) != DB_OK ||
+	    db_bind_int64(st, 4, (int64_t)nredirect) != DB_OK)
+		rc = DB_ERR;
+	else if ((rc = db_step(st)) == DB_OK && sqlite3_changes(db_handle(c)) == 0)
+		rc = nredirect == 0 && db_exists(c, "SELECT 1 FROM clients WHERE "
+		    "client_id = ?", id, NULL) == 1 ? -1 : CLIENT_NOT_FOUND;
+	if (rc == -1)
+		snprintf(reason, rsz, "a portal needs at least one redirect URI");
+	else if (rc != DB_OK && rc != CLIENT_NOT_FOUND)
+		snprintf(reason, rsz, "%s", db_strerror(rc));
+	else if (rc == CLIENT_NOT_FOUND)
+		snprintf(reason, rsz, "no client %s", id);
+done:
+	db_release(db, c);
+	free(redirects);
+	free(logouts);
+	return rc;
+}
+
 static int
 read_client(sqlite3_stmt *st, struct client *out)
 {
@@ -259,4 +301,57 @@ clients_foreach(struct db *db, void (*fn)(const struct client *, void *), void *
 		sqlite3_reset(st);
 	db_release(db, c);
 	return rc;
+}
+
+int
+clients_get(struct db_conn *c, const char *id, struct client *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c == NULL || id == NULL || out == NULL)
+		return DB_ERR;
+	st = db_stmt(c, "SELECT " CLIENT_COLUMNS " FROM clients "
+	    "WHERE client_id = ? AND disabled = 0");
+	if (st == NULL || db_bind_text(st, 1, id) != DB_OK)
+		return DB_ERR;
+	rc = db_step(st);
+	if (rc == 1)
+		rc = read_client(st, out);
+	else if (rc == DB_OK)
+		rc = CLIENT_NOT_FOUND;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* `uri` exactly equal to one entry of the JSON array `list`. */
+static bool
+listed(const char *list, const char *uri)
+{
+	json_t *a = json_loads(list, 0, NULL);
+	size_t i;
+	json_t *v;
+	bool found = false;
+
+	if (uri == NULL || !json_is_array(a)) {
+		json_decref(a);
+		return false;
+	}
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), uri) == 0)
+			found = true;
+	json_decref(a);
+	return found;
+}
+
+bool
+client_redirect_registered(const struct client *cl, const char *uri)
+{
+	return cl != NULL && listed(cl->redirect_uris, uri);
+}
+
+bool
+client_post_logout_registered(const struct client *cl, const char *uri)
+{
+	return cl != NULL && listed(cl->post_logout_uris, uri);
 }

@@ -15,6 +15,9 @@
 #include "demo.h"
 #include "http.h"
 #include "routes.h"
+#include "keys.h"
+#include "oidc_http.h"
+#include "portal.h"
 #include "ratelimit.h"
 #include "web.h"
 #include "workpool.h"
@@ -28,7 +31,9 @@ static const struct cli_cmd serve_cmd = { "serve",
 	"[--listen ADDR:PORT] [--issuer URL] [--web DIR] [--demo]",
 	"Runs the identity provider's HTTP service. An empty database is\n"
 	"migrated first; with --demo an empty database is also seeded with a\n"
-	"synthetic registry and demo clients, whose credentials are printed.\n"
+	"synthetic registry and demo clients, whose credentials are printed;\n"
+	"--demo also runs the demo portal, a relying party on 127.0.0.1 at the\n"
+	"provider's port + 1 (any free port when that is taken or LISTEN's is 0).\n"
 	"  --listen ADDR:PORT  numeric address and port (default 127.0.0.1:8080;\n"
 	"                      port 0 picks a free one)\n"
 	"  --issuer URL        the public base URL (default http://LISTEN)\n"
@@ -96,6 +101,9 @@ ctx_open(struct routes_ctx *ctx, const struct config *cfg)
 	/* Argon2id on every core, below the HTTP threads' priority. */
 	if (workpool_new(0, POOL_QUEUE_PER_THREAD * cores(), 5, &ctx->pool) != 0)
 		return -1;
+	if (keys_cache_new(ctx->db, ctx->seal, ctx->clock, KEYS_ID_TOKEN, &ctx->keys) != 0 ||
+	    oidc_edge_new(&ctx->oidc) != 0)
+		return -1;
 	return ratelimit_new(per_min / 60.0, per_min, 65536, &ctx->limit);
 }
 
@@ -104,8 +112,46 @@ ctx_close(struct routes_ctx *ctx)
 {
 	workpool_free(ctx->pool);
 	ratelimit_free(ctx->limit);
+	keys_cache_free(ctx->keys);
+	oidc_edge_free(ctx->oidc);
 	auth_free(ctx->auth);
 	sodium_memzero(ctx->csrf_key, sizeof(ctx->csrf_key));
+}
+
+/*
+ * The demo portal, on 127.0.0.1 at the provider's port + 1 when the
+ * provider's port was given and that one is free (8080: 8081), else on any
+ * free port; its client pointed at that address. -1 when it cannot start.
+ */
+static int
+portal_open(struct config *cfg, struct cli_res *res, struct log *lg,
+    uint16_t provider_port, struct portal **out)
+{
+	struct portal_opts po = { .issuer = cfg->issuer, .clock = res->clock,
+	    .log = lg };
+	char err[512], id[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX];
+	int rc = -1;
+
+	if (cfg->listen_port != 0 && provider_port < UINT16_MAX) {
+		po.port = (uint16_t)(provider_port + 1);
+		rc = portal_start(&po, out, err, sizeof(err));
+	}
+	if (rc != 0) {
+		po.port = 0;
+		rc = portal_start(&po, out, err, sizeof(err));
+	}
+	if (rc != 0) {
+		cli_error("%s", err);
+		return -1;
+	}
+	if (demo_portal_client(res, cfg, portal_base_url(*out), id, secret) != 0) {
+		portal_stop(*out);
+		*out = NULL;
+		return -1;
+	}
+	portal_set_client(*out, id, secret);
+	sodium_memzero(secret, sizeof(secret));
+	return 0;
 }
 
 static int
@@ -118,6 +164,7 @@ run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set
 	    .threads = cfg->threads, .body_limit = BODY_LIMIT, .conn_timeout = 30,
 	    .per_ip_limit = 256, .log = lg, .ctx = &ctx, .routes = routes };
 	struct http_server *srv = NULL;
+	struct portal *portal = NULL;
 	struct web *web = NULL;
 	char err[512];
 	int sig, rc = 1;
@@ -138,19 +185,23 @@ run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set
 		goto fail;
 	}
 	config_default_issuer(cfg, http_port(srv));
+	if (cfg->demo && portal_open(cfg, res, lg, http_port(srv), &portal) != 0)
+		goto fail;
 	log_event(lg, LOG_INFO, "server.started", "issuer", cfg->issuer,
 	    "db", cfg->db, NULL);
 	printf("dinhdanh listening on %s (port %u)\n", cfg->issuer,
 	    (unsigned)http_port(srv));
 	if (cfg->demo)
-		demo_print(cfg, cfg->issuer, stdout);
+		demo_print(cfg, cfg->issuer, portal_base_url(portal), stdout);
 	fflush(stdout);
 	sig = wait_for_signal(set);
 	log_event(lg, LOG_INFO, "server.stopping", "signal",
 	    sig == SIGTERM ? "TERM" : "INT", NULL);
 	rc = 0;
 fail:
-	/* The server first: it waits for deferred jobs, which need the pool. */
+	/* The portal first: it calls the server. Then the server: it waits for
+	 * deferred jobs, which need the pool. */
+	portal_stop(portal);
 	http_stop(srv);
 	ctx_close(&ctx);
 	web_free(web);

@@ -50,18 +50,45 @@ import_population(struct cli_res *r)
 }
 
 static json_t *
-add_client(struct cli_res *r, const char *name, enum client_kind kind)
+add_client_new(struct cli_res *r, const struct client_new *cn)
 {
-	struct client_new cn = { .name = name, .kind = kind };
 	char id[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX], reason[256];
+	json_t *j;
 
-	if (clients_add(r->db, r->seal, &cn, clock_now(r->clock), id, secret,
+	if (clients_add(r->db, r->seal, cn, clock_now(r->clock), id, secret,
 	    reason, sizeof(reason)) != DB_OK) {
 		cli_error("demo client: %s", reason);
 		return NULL;
 	}
-	return json_pack("{s:s, s:s, s:s}", "name", name, "client_id", id,
+	j = json_pack("{s:s, s:s, s:s}", "name", cn->name, "client_id", id,
 	    "client_secret", secret);
+	sodium_memzero(secret, sizeof(secret));
+	return j;
+}
+
+/*
+ * The demo portal's client. Its URIs are placeholders until the portal
+ * listens: demo_portal_client points them at its actual port at each start.
+ */
+static json_t *
+add_portal_client(struct cli_res *r)
+{
+	static const char *const cb[] = { "http://127.0.0.1:8081/callback" };
+	static const char *const home[] = { "http://127.0.0.1:8081/" };
+	struct client_new cn = { .name = DEMO_PORTAL_NAME, .kind = CLIENT_PORTAL,
+	    .redirect_uris = cb, .nredirect = 1, .post_logout_uris = home,
+	    .npost_logout = 1, .scope = DEMO_PORTAL_SCOPE,
+	    .id_token_alg = DEMO_PORTAL_ALG };
+
+	return add_client_new(r, &cn);
+}
+
+static json_t *
+add_client(struct cli_res *r, const char *name, enum client_kind kind)
+{
+	struct client_new cn = { .name = name, .kind = kind };
+
+	return add_client_new(r, &cn);
 }
 
 /* A random password the policy accepts: "dd-" and 16 base32 letters. */
@@ -121,12 +148,29 @@ write_private(const char *path, const char *text)
 	return rc;
 }
 
+static int
+write_creds(const char *path, const json_t *creds)
+{
+	char *text = json_dumps(creds, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = 0;
+
+	if (text == NULL || write_private(path, text) != 0) {
+		cli_error("%s: cannot write the demo credentials: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (text != NULL) {
+		sodium_memzero(text, strlen(text));
+		free(text);
+	}
+	return rc;
+}
+
 int
 demo_seed(struct cli_res *r, const struct config *cfg)
 {
 	unsigned long people;
-	char path[CONFIG_PATH_MAX + 16], *text = NULL;
-	json_t *creds = NULL, *reg, *citizen;
+	char path[CONFIG_PATH_MAX + 16];
+	json_t *creds = NULL, *reg, *citizen, *portal;
 	struct person p;
 	int rc = -1;
 
@@ -141,27 +185,75 @@ demo_seed(struct cli_res *r, const struct config *cfg)
 	if ((reg = add_client(r, "Cơ sở dữ liệu quốc gia về dân cư (demo)",
 	    CLIENT_REGISTRY)) == NULL)
 		return -1;
-	if (registry_first_living(r->db, &p) != DB_OK ||
-	    (citizen = add_citizen(r, &p)) == NULL) {
+	if ((portal = add_portal_client(r)) == NULL) {
 		json_decref(reg);
 		return -1;
 	}
-	creds = json_pack("{s:o, s:o, s:{s:s, s:s, s:s}}", "registry_client", reg,
-	    "citizen", citizen, "sample_person", "personal_id", p.personal_id,
-	    "full_name", p.full_name, "birth_date", p.birth_date);
+	if (registry_first_living(r->db, &p) != DB_OK ||
+	    (citizen = add_citizen(r, &p)) == NULL) {
+		json_decref(reg);
+		json_decref(portal);
+		return -1;
+	}
+	creds = json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:s}}", "registry_client", reg,
+	    "portal_client", portal, "citizen", citizen, "sample_person",
+	    "personal_id", p.personal_id, "full_name", p.full_name, "birth_date",
+	    p.birth_date);
 	demo_file(cfg, path, sizeof(path));
-	text = json_dumps(creds, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (text != NULL && write_private(path, text) == 0)
-		rc = 0;
-	else
-		cli_error("%s: cannot write the demo credentials: %s", path, strerror(errno));
-	free(text);
+	rc = write_creds(path, creds);
+	json_decref(creds);
+	return rc;
+}
+
+int
+demo_portal_client(struct cli_res *r, const struct config *cfg,
+    const char *portal_base, char id[CLIENT_ID_MAX], char secret[CLIENT_SECRET_MAX])
+{
+	char path[CONFIG_PATH_MAX + 16], cb[128], home[128], reason[256];
+	const char *cbs[1] = { cb }, *homes[1] = { home };
+	const char *i, *sec;
+	json_t *creds, *pc;
+	int rc = -1;
+
+	demo_file(cfg, path, sizeof(path));
+	if ((creds = json_load_file(path, 0, NULL)) == NULL) {
+		cli_error("%s: no demo credentials (start with an empty database to "
+		    "seed them)", path);
+		return -1;
+	}
+	/* A database seeded before the portal existed: give it its client now. */
+	if ((pc = json_object_get(creds, "portal_client")) == NULL) {
+		if ((pc = add_portal_client(r)) == NULL ||
+		    json_object_set_new(creds, "portal_client", pc) != 0 ||
+		    write_creds(path, creds) != 0)
+			goto done;
+	}
+	i = json_string_value(json_object_get(pc, "client_id"));
+	sec = json_string_value(json_object_get(pc, "client_secret"));
+	if (i == NULL || sec == NULL || strlen(i) >= CLIENT_ID_MAX ||
+	    strlen(sec) >= CLIENT_SECRET_MAX) {
+		cli_error("%s: portal_client lacks client_id or client_secret", path);
+		goto done;
+	}
+	snprintf(cb, sizeof(cb), "%s/callback", portal_base);
+	snprintf(home, sizeof(home), "%s/", portal_base);
+	if ((rc = clients_set_uris(r->db, i, cbs, 1, homes, 1, reason,
+	    sizeof(reason))) != DB_OK) {
+		cli_error("demo portal client %s: %s", i, reason);
+		rc = -1;
+		goto done;
+	}
+	snprintf(id, CLIENT_ID_MAX, "%s", i);
+	snprintf(secret, CLIENT_SECRET_MAX, "%s", sec);
+	rc = 0;
+done:
 	json_decref(creds);
 	return rc;
 }
 
 void
-demo_print(const struct config *cfg, const char *base_url, FILE *out)
+demo_print(const struct config *cfg, const char *base_url, const char *portal_url,
+    FILE *out)
 {
 	char path[CONFIG_PATH_MAX + 16];
 	json_t *creds, *reg;
@@ -175,6 +267,9 @@ demo_print(const struct config *cfg, const char *base_url, FILE *out)
 	fprintf(out, "\ndinhdanh demo\n");
 	fprintf(out, "  service:          %s/\n", base_url);
 	fprintf(out, "  health:           %s/healthz\n", base_url);
+	if (portal_url != NULL)
+		fprintf(out, "  demo portal: %s/  (signs the demo citizen in through "
+		    "dinhdanh)\n", portal_url);
 	reg = json_object_get(creds, "registry_client");
 	if (reg != NULL)
 		fprintf(out, "  registry client:  client_id=%s client_secret=%s\n"

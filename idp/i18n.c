@@ -246,6 +246,63 @@ static const char *const TEXTS[][LANG_COUNT] = {
 	[MSG_LINK_UNLOCK] = { "Mở khóa tài khoản", "Unlock your account" },
 	[MSG_LINK_SIGN_IN] = { "Đăng nhập", "Sign in" },
 	[MSG_LINK_HOME] = { "Về trang chủ", "Go to the home page" },
+
+	[MSG_TITLE_CONSENT] = { "Chia sẻ thông tin với dịch vụ",
+	    "Share your information with a service" },
+	[MSG_INTRO_CONSENT] = { "Một dịch vụ muốn dùng tài khoản định danh điện "
+	    "tử của bạn để đăng nhập. Hãy kiểm tra tên dịch vụ và những thông tin "
+	    "được chia sẻ trước khi đồng ý.",
+	    "A service wants you to sign in with your electronic identity. Check "
+	    "the name of the service and what it will receive before you agree." },
+	[MSG_CONSENT_SERVICE] = { "Dịch vụ", "Service" },
+	[MSG_CONSENT_RECEIVES] = { "Thông tin dịch vụ sẽ nhận được",
+	    "What the service will receive" },
+	[MSG_CONSENT_NOTE] = { "Chỉ những thông tin trên được chia sẻ. Nếu bạn "
+	    "từ chối, bạn quay lại dịch vụ mà không chia sẻ gì cả.",
+	    "Only the information above is shared. If you refuse, you go back to "
+	    "the service and nothing is shared." },
+	[MSG_SCOPE_OPENID] = { "Một mã định danh riêng của bạn cho dịch vụ này "
+	    "(không phải số định danh cá nhân của bạn)",
+	    "Your identifier for this service (not your personal ID number)" },
+	[MSG_SCOPE_PROFILE] = { "Họ và tên, ngày sinh và giới tính của bạn",
+	    "Your full name, date of birth and gender" },
+	[MSG_SCOPE_PERSONAL_ID] = { "Số định danh cá nhân của bạn",
+	    "Your personal identification number" },
+	[MSG_SCOPE_ADDRESS] = { "Nơi thường trú của bạn",
+	    "Your place of residence" },
+	[MSG_SCOPE_PHONE] = { "Số điện thoại di động của bạn",
+	    "Your mobile phone number" },
+	[MSG_SCOPE_OFFLINE] = { "Tiếp tục truy cập cả khi bạn không đăng nhập "
+	    "(cho đến khi bạn thu hồi quyền này)",
+	    "Keep access when you are not signed in (until you revoke it)" },
+	[MSG_BTN_ALLOW] = { "Đồng ý", "Allow" },
+	[MSG_BTN_DENY] = { "Từ chối", "Deny" },
+	[MSG_TITLE_LOGOUT] = { "Đăng xuất khỏi dinhdanh?",
+	    "Sign out of dinhdanh?" },
+	[MSG_INTRO_LOGOUT] = { "Phiên đăng nhập của bạn trên thiết bị này sẽ "
+	    "kết thúc.",
+	    "Your session on this device will end." },
+	[MSG_INTRO_LOGOUT_RETURN] = { "Sau khi đăng xuất, bạn sẽ quay lại dịch "
+	    "vụ đã đưa bạn đến đây.",
+	    "After signing out you will go back to the service that sent you "
+	    "here." },
+	[MSG_LINK_CANCEL] = { "Không đăng xuất", "Stay signed in" },
+	[MSG_TITLE_OIDC_ERROR] = { "Không thể tiếp tục đến dịch vụ",
+	    "Cannot continue to the service" },
+	[MSG_OIDC_ERR_CLIENT] = { "Dịch vụ đã đưa bạn đến đây chưa được đăng ký "
+	    "với dinhdanh. Không có thông tin nào được chia sẻ.",
+	    "The service that sent you here is not registered with dinhdanh. "
+	    "Nothing has been shared." },
+	[MSG_OIDC_ERR_REQUEST] = { "Yêu cầu từ dịch vụ không hợp lệ hoặc đã hết "
+	    "hạn. Hãy quay lại dịch vụ và thử lại. Không có thông tin nào được "
+	    "chia sẻ.",
+	    "The request from the service is not valid or has expired. Go back "
+	    "to the service and try again. Nothing has been shared." },
+	[MSG_OIDC_ERR_OTHER] = { "Không thể hoàn tất yêu cầu từ dịch vụ. Hãy "
+	    "quay lại dịch vụ và thử lại.",
+	    "The request from the service could not be completed. Go back to "
+	    "the service and try again." },
+	[MSG_OIDC_ERR_DETAILS] = { "Chi tiết kỹ thuật:", "Technical details:" },
 };
 
 _Static_assert(ARRAY_LEN(TEXTS) == MSG_COUNT,

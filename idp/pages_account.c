@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "front.h"
 #include "pages_auth.h"
+#include "pages_oidc.h"
 #include "qr.h"
 #include "registry.h"
 #include "signins.h"
@@ -367,7 +368,8 @@ h_logout(struct http_req *r, void *arg)
 		goto done;
 	}
 	front_set_session(r, pg.ctx, NULL, 0);
-	page_done(&pg, "signed_out");
+	/* Back to the service of an RP-initiated logout, else the notice. */
+	pages_oidc_after_logout(&pg);
 done:
 	page_fini(&pg);
 }

@@ -13,6 +13,7 @@
 #include "password.h"
 #include "pages_account.h"
 #include "pages_login.h"
+#include "pages_oidc.h"
 #include "totp.h"
 
 #define PAGE_CTYPE "text/html; charset=utf-8"
@@ -122,6 +123,31 @@ page_fields(const struct page *pg, const char *const *names,
 			return 2;
 	}
 	return 0;
+}
+
+const char *
+page_req(const struct page *pg)
+{
+	const char *v = pg->form != NULL ? form_get(pg->form, "req") :
+	    http_query(pg->r, "req");
+
+	if (v == NULL || strlen(v) != 43)
+		return NULL;
+	for (size_t i = 0; i < 43; i++) {
+		char ch = v[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return NULL;
+	}
+	return v;
+}
+
+void
+page_hidden_req(struct page *pg)
+{
+	if (page_req(pg) != NULL)
+		html_hidden(pg->h, "req", page_req(pg));
 }
 
 bool
@@ -471,6 +497,8 @@ pages_routes(struct http_route *out, size_t max)
 	t = pages_login_routes(&k);
 	n = append(out, n, max, t, k);
 	t = pages_account_routes(&k);
+	n = append(out, n, max, t, k);
+	t = pages_oidc_routes(&k);
 	n = append(out, n, max, t, k);
 	return append(out, n, max, ROUTES, ARRAY_LEN(ROUTES));
 }

@@ -78,6 +78,15 @@ int page_reparse(struct page *) WUR;
 int page_fields(const struct page *, const char *const *names,
     const size_t *max, size_t n, const char **out, size_t *bad) WUR;
 
+/*
+ * The parked OpenID Connect request the page carries (field or query
+ * `req`: 43 base64url characters, anything else ignored), or NULL. Read
+ * from the POSTed form when there is one, else from the query.
+ */
+const char *page_req(const struct page *);
+/* Its hidden input in the form being written, when there is one. */
+void page_hidden_req(struct page *);
+
 /* 429 with the wait for an address over its budget; true when limited. */
 bool page_limited(struct page *, struct page_err *out);
 
@@ -120,7 +129,8 @@ void page_input_password(struct page *, enum msg label,
 void page_input_phone(struct page *, const char *value, const char *error);
 void page_input_code(struct page *, const char *hint, const char *error);
 
-/* Every page route: the flows' and these (/lang, /done, GET /). */
+/* Every page route: the flows', the OIDC pages' and these (/lang, /done,
+ * GET /). */
 size_t pages_routes(struct http_route *out, size_t max);
 
 #endif

@@ -63,6 +63,8 @@ send_pw_form(struct page *pg, const struct flow *f, const char *pid,
 	page_intro(pg, f->intro);
 	html_error(pg->h, error);
 	html_form_begin(pg->h, action, pg->csrf);
+	if (f == &LOGIN)
+		page_hidden_req(pg);
 	page_input_personal_id(pg, pid, NULL, true);
 	page_input_password(pg, MSG_LABEL_PASSWORD, "current-password", NULL);
 	html_button(pg->h, NULL, NULL, i18n(pg->lang, f->button), true);
@@ -163,6 +165,8 @@ send_code_page(struct page *pg, const struct flow *f,
 	snprintf(action, sizeof(action), "%s/code", f->path);
 	html_form_begin(pg->h, action, pg->csrf);
 	html_hidden(pg->h, f->idname, cv->id);
+	if (f == &LOGIN)
+		page_hidden_req(pg);
 	page_input_code(pg, hint, NULL);
 	if (f == &RESET)
 		page_input_password(pg, MSG_LABEL_NEW_PASSWORD, "new-password",
@@ -174,6 +178,8 @@ send_code_page(struct page *pg, const struct flow *f,
 		snprintf(action, sizeof(action), "%s/resend", f->path);
 		html_form_begin(pg->h, action, pg->csrf);
 		html_hidden(pg->h, f->idname, cv->id);
+		if (f == &LOGIN)
+			page_hidden_req(pg);
 		html_button(pg->h, NULL, NULL, i18n(pg->lang, MSG_BTN_RESEND), false);
 		html_form_end(pg->h);
 	}
@@ -396,7 +402,7 @@ h_login_code(struct http_req *r, void *arg)
 	struct auth_meta meta;
 	struct page pg;
 	const char *v[2];
-	char addr[64];
+	char addr[64], next[96];
 	int rc;
 
 	page_init(&pg, r, arg);
@@ -414,7 +420,10 @@ h_login_code(struct http_req *r, void *arg)
 	front_set_session(r, pg.ctx, s.token,
 	    (long)auth_limits(pg.ctx->auth)->absolute);
 	sodium_memzero(&s, sizeof(s));
-	http_redirect(r, 303, "/account");
+	/* Back to a parked OIDC request, once the browser holds the cookie. */
+	snprintf(next, sizeof(next), "/login/continue?req=%s",
+	    page_req(&pg) != NULL ? page_req(&pg) : "");
+	http_redirect(r, 303, page_req(&pg) != NULL ? next : "/account");
 done:
 	page_fini(&pg);
 }

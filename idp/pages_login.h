@@ -3,7 +3,9 @@
  * registration, sign-in, a forgotten password, lock and unlock, each a
  * first form and a one-time-code step. Owns those pages' markup (field
  * names per DESIGN.md section 9) and the order of each flow; the logic is
- * the auth and accounts modules'.
+ * the auth and accounts modules'. The sign-in form and its code step carry
+ * a parked OpenID Connect request (`req`, hidden) and then end at
+ * /login/continue (pages_oidc) instead of /account.
  */
 #ifndef IDP_PAGES_LOGIN_H
 #define IDP_PAGES_LOGIN_H

@@ -12,6 +12,7 @@
 #include "clients.h"
 #include "regevent.h"
 #include "front.h"
+#include "oidc_http.h"
 #include "pages_auth.h"
 #include "registry.h"
 
@@ -200,6 +201,8 @@ routes_build(struct http_route *out, size_t max)
 	size_t n = 0, napi;
 
 	api = api_auth_routes(&napi);
+	n = append(out, n, max, api, napi);
+	api = oidc_http_routes(&napi);
 	n = append(out, n, max, api, napi);
 	/* The citizen pages, with the landing page "/". */
 	n += pages_routes(out + n, max - n);

@@ -18,6 +18,8 @@
 #include "seal.h"
 #include "web.h"
 
+struct keys_cache;
+struct oidc_edge;
 struct ratelimit;
 struct workpool;
 
@@ -33,6 +35,8 @@ struct routes_ctx {
 	struct ratelimit *limit;	/* password and code attempts per address */
 	bool secure;			/* https issuer: Secure, __Host- cookies */
 	uint8_t csrf_key[32];
+	struct keys_cache *keys;	/* ID-token signing keys, reloaded every 60 s */
+	struct oidc_edge *oidc;
 };
 
 /*

@@ -8,6 +8,7 @@ Environment (set by tests/meson.build):
 """
 
 import base64
+import html.parser
 import http.client
 import json
 import os
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 
 IDP = os.environ.get("IDP", "")
 WEB_DIR = os.environ.get("WEB_DIR", "")
@@ -179,6 +181,7 @@ class Server:
         if self.demo:
             argv.append("--demo")
         argv += self.extra_args
+        self._argv = argv
         self._stderr = open(self.stderr_path, "wb")
         try:
             self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
@@ -261,6 +264,20 @@ class Server:
             self.proc.wait()
             self.returncode = "killed after %d s" % STOP_TIMEOUT
         return self.returncode
+
+    def restart(self):
+        """Stops the server (SIGTERM) and starts it again on the same
+        database, directory and port, so the issuer stays the same."""
+        rc = self.stop()
+        if rc != 0:
+            raise AssertionError("idp serve exited with %s on SIGTERM" % rc)
+        self._stopped = False
+        self.proc.stdout.close()
+        argv = [("127.0.0.1:%d" % self.port) if a == "127.0.0.1:0" else a
+                for a in self._argv]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stderr=self._stderr, env=base_env())
+        self._wait_listening()
 
     def _kill(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -418,3 +435,224 @@ def main():
              len(res.errors), len(res.skipped), "OK" if ok else "FAILED"))
     sys.stdout.flush()
     sys.exit(0 if ok else 1)
+
+
+# -- OpenID Connect: clients, citizens, the browser part of the code flow -----
+
+RP_REDIRECT_URI = "https://rp.example.test/cb"
+RP_POST_LOGOUT_URI = "https://rp.example.test/signed-out"
+RP_SCOPE = "openid profile personal_id address phone offline_access"
+
+
+def add_client(runner, name, alg="RS256", redirect_uris=(RP_REDIRECT_URI,),
+               post_logout_uris=(RP_POST_LOGOUT_URI,), scope=RP_SCOPE):
+    """`idp client add --kind portal ...`: {client_id, client_secret}."""
+    args = ["client", "add", "--name", name, "--kind", "portal",
+            "--scope", scope, "--id-token-alg", alg]
+    for u in redirect_uris:
+        args += ["--redirect-uri", u]
+    for u in post_logout_uris:
+        args += ["--post-logout-uri", u]
+    r = runner.idp(*args)
+    if r.returncode != 0:
+        raise AssertionError("client add failed: %s" % r.stderr)
+    return json.loads(r.stdout)
+
+
+def pkce_pair():
+    """(code_verifier, S256 code_challenge)."""
+    import hashlib
+    import secrets
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class _Forms(html.parser.HTMLParser):
+    """The forms of a page: [(action, {hidden name: value}, [button values])]."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms = []
+        self._cur = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form":
+            self._cur = (a.get("action", ""), {}, [])
+            self.forms.append(self._cur)
+        elif self._cur is not None and tag == "input" and a.get("type") == "hidden":
+            self._cur[1][a.get("name", "")] = a.get("value", "")
+        elif self._cur is not None and tag == "button" and a.get("name"):
+            self._cur[2].append(a.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._cur = None
+
+
+class WebResponse:
+    def __init__(self, method, target, status, headers, body):
+        self.method = method
+        self.target = target
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.text = body.decode("utf-8", "replace")
+        self.location = headers.get("Location")
+        p = _Forms()
+        if "text/html" in (headers.get("Content-Type") or ""):
+            p.feed(self.text)
+        self.forms = p.forms
+
+    def form(self, action):
+        """(hidden fields, buttons) of the form posting to `action` (its path)."""
+        for act, hidden, buttons in self.forms:
+            if act.split("?", 1)[0] == action:
+                return dict(hidden), buttons
+        return None
+
+    def __repr__(self):
+        return "%s %s -> %d Location=%r\n%s" % (self.method, self.target,
+                                                self.status, self.location,
+                                                self.text[:1500])
+
+
+class WebClient:
+    """A browser without JavaScript over http.client: a cookie jar, forms
+    posted back with their hidden fields, redirects followed on the server
+    and stopped at one that leaves it (to a client)."""
+
+    def __init__(self, srv, lang=None):
+        self.srv = srv
+        self.cookies = {}
+        self.lang = lang
+        self.seen = []          # paths of the pages that asked something
+
+    def _target(self, url):
+        base = self.srv.base_url
+        if url.startswith(base + "/"):
+            return url[len(base):]
+        if url.startswith("/") and not url.startswith("//"):
+            return url
+        return None             # somewhere else
+
+    def fetch(self, method, url, fields=None, headers=None):
+        target = self._target(url)
+        if target is None:
+            raise AssertionError("not this server's URL: %r" % url)
+        h = dict(headers or {})
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields).encode()
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        if self.lang:
+            h["Accept-Language"] = self.lang
+        conn = self.srv.connection()
+        try:
+            conn.request(method, target, body=body, headers=h)
+            resp = conn.getresponse()
+            data = resp.read()
+        finally:
+            conn.close()
+        for c in resp.headers.get_all("Set-Cookie") or []:
+            name, _, value = c.split(";", 1)[0].partition("=")
+            if value == "" or re.search(r"(?i);\s*max-age=0\b", c):
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value.strip()
+        return WebResponse(method, target, resp.status, resp.headers, data)
+
+    def follow(self, resp, hops=10):
+        """Follows 3xx on this server; stops at a page or an outside Location."""
+        while resp.status in (301, 302, 303, 307) and hops > 0:
+            if resp.location is None or self._target(resp.location) is None:
+                return resp
+            resp = self.fetch("GET", resp.location)
+            hops -= 1
+        return resp
+
+    def get(self, url):
+        return self.follow(self.fetch("GET", url))
+
+    def submit(self, resp, action, values):
+        f = resp.form(action)
+        if f is None:
+            raise AssertionError("no form posting to %s:\n%r" % (action, resp))
+        fields = f[0]
+        fields.update(values)
+        return self.follow(self.fetch("POST", action, fields))
+
+    def sign_in(self, resp, citizen):
+        """From a page with the login form: password, then the SMS code."""
+        self.seen.append("login")
+        resp = self.submit(resp, "/login", {"personal_id": citizen["pid"],
+                                            "password": citizen["password"]})
+        if resp.form("/login/code") is None:
+            raise AssertionError("no code step after the password:\n%r" % resp)
+        self.seen.append("code")
+        return self.submit(resp, "/login/code", {
+            "code": newest_sms_code(self.srv, citizen["phone"])})
+
+    def authorize(self, url, citizen=None, decision="allow"):
+        """Drives the browser part of a code flow from an authorization URL:
+        signs in when asked (with `citizen`), answers the consent page with
+        `decision`. Returns the last response: a 3xx whose Location leaves
+        the server (the callback), or a page nobody answered."""
+        self.seen = []
+        resp = self.get(url)
+        for _ in range(6):
+            if resp.status in (301, 302, 303, 307):
+                return resp
+            if resp.status == 200 and resp.form("/login") is not None and citizen:
+                resp = self.sign_in(resp, citizen)
+            elif resp.status == 200 and resp.form("/consent") is not None and decision:
+                self.seen.append("consent")
+                resp = self.submit(resp, "/consent", {"decision": decision})
+            else:
+                return resp
+        raise AssertionError("the flow did not end:\n%r" % resp)
+
+
+def new_citizen(srv, person, phone, password):
+    """Registers a level-1 account for registry `person` (personal_id,
+    full_name, birth_date) through the pages; returns the citizen dict."""
+    web = WebClient(srv)
+    pid, name, birth = person
+    p = web.get("/register")
+    p = web.submit(p, "/register", {"personal_id": pid, "full_name": name,
+                                    "birth_date": birth, "phone": phone,
+                                    "password": password})
+    if p.form("/register/code") is None:
+        raise AssertionError("registration refused:\n%r" % p)
+    p = web.submit(p, "/register/code", {"code": newest_sms_code(srv, phone)})
+    if p.status != 200:
+        raise AssertionError("registration code refused:\n%r" % p)
+    return {"pid": pid, "name": name, "birth": birth, "phone": phone,
+            "password": password}
+
+
+def citizens(srv, count, seed=41):
+    """Seeds the registry of srv and registers `count` citizens."""
+    seed_registry(srv, count=max(60, count * 4), seed=seed)
+    people = registry_people(srv.db, "living", count)
+    return [new_citizen(srv, person, "09%08d" % (72000000 + i),
+                        "Cau-Rong-%d-Da-Nang!" % i)
+            for i, person in enumerate(people)]
+
+
+def callback_params(location):
+    """The query of a callback URL as a dict of single values."""
+    q = urllib.parse.urlsplit(location).query
+    return dict(urllib.parse.parse_qsl(q, keep_blank_values=True))
+
+
+def form_post(srv, path, fields, auth=None):
+    """A form POST to an endpoint: (status, headers, parsed JSON or None)."""
+    h = {"Content-Type": "application/x-www-form-urlencoded"}
+    if auth is not None:
+        h["Authorization"] = auth
+    return srv.request_json("POST", path, urllib.parse.urlencode(fields), h)
+

@@ -384,6 +384,49 @@ TEST(foreach_in_order)
 	fixture_close(&f);
 }
 
+TEST(set_uris_replaces)
+{
+	static const char *const old[] = { "https://portal.example.vn/cb" };
+	static const char *const cb[] = { "http://127.0.0.1:8081/callback" };
+	static const char *const out[] = { "http://127.0.0.1:8081/" };
+	static const char *const bad[] = { "http://portal.example.vn/cb" };
+	struct client_new cn = { .name = "Portal", .kind = CLIENT_PORTAL,
+	    .redirect_uris = old, .nredirect = 1 };
+	struct client_new rn = { .name = "Registry", .kind = CLIENT_REGISTRY };
+	char id[CLIENT_ID_MAX], rid[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX],
+	    why[200] = "";
+	struct client cl;
+	struct fixture f;
+
+	CHECK_EQ_INT(fixture_open_key(&f, "test_clients", master), 0);
+	CHECK_EQ_INT(clients_add(f.db, f.seal, &cn, NOW, id, secret, why,
+	    sizeof(why)), 0);
+	CHECK_EQ_INT(clients_set_uris(f.db, id, cb, 1, out, 1, why, sizeof(why)), DB_OK);
+	CHECK_EQ_INT(auth(&f, id, secret, &cl), 0);
+	CHECK(client_redirect_registered(&cl, cb[0]));
+	CHECK(!client_redirect_registered(&cl, old[0]));
+	CHECK(client_post_logout_registered(&cl, out[0]));
+	CHECK_STR(cl.redirect_uris, "[\"http://127.0.0.1:8081/callback\"]");
+
+	/* Bad URIs, a portal left without one, an unknown client: unchanged. */
+	CHECK_EQ_INT(clients_set_uris(f.db, id, bad, 1, out, 1, why, sizeof(why)), -1);
+	CHECK(contains(why, "loopback"));
+	CHECK_EQ_INT(clients_set_uris(f.db, id, cb, 1, bad, 1, why, sizeof(why)), -1);
+	CHECK_EQ_INT(clients_set_uris(f.db, id, NULL, 0, out, 1, why, sizeof(why)), -1);
+	CHECK(contains(why, "redirect URI"));
+	CHECK_EQ_INT(clients_set_uris(f.db, "c_nobody", cb, 1, out, 1, why,
+	    sizeof(why)), CLIENT_NOT_FOUND);
+	CHECK_EQ_INT(auth(&f, id, secret, &cl), 0);
+	CHECK_STR(cl.redirect_uris, "[\"http://127.0.0.1:8081/callback\"]");
+
+	/* Other kinds may have none. */
+	CHECK_EQ_INT(clients_add(f.db, f.seal, &rn, NOW, rid, secret, why,
+	    sizeof(why)), 0);
+	CHECK_EQ_INT(clients_set_uris(f.db, rid, NULL, 0, NULL, 0, why, sizeof(why)),
+	    DB_OK);
+	fixture_close(&f);
+}
+
 T_MAIN(T(registry_client_authenticates), T(two_clients_have_distinct_credentials),
     T(redirect_uri_rules), T(refused_registrations), T(algorithms_accepted),
-    T(kind_names), T(foreach_in_order))
+    T(kind_names), T(foreach_in_order), T(set_uris_replaces))

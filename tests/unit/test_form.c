@@ -80,5 +80,17 @@ TEST(empty_body_and_bounds)
 	CHECK(form_parse(NULL, 0, &f) == -1);
 }
 
-T_MAIN(T(fields_decoded), T(first_of_repeated_wins), T(malformed_refused),
+TEST(unescape_in_place)
+{
+	char a[] = "c%5Fabc%2Dx+y", b[] = "bad%zz", c[] = "nul%00";
+
+	CHECK_EQ_INT(form_unescape(a), 0);
+	CHECK_STR(a, "c_abc-x y");
+	CHECK_EQ_INT(form_unescape(b), -1);
+	CHECK_STR(b, "bad%zz");
+	CHECK_EQ_INT(form_unescape(c), -1);
+	CHECK_EQ_INT(form_unescape(NULL), -1);
+}
+
+T_MAIN(T(unescape_in_place), T(fields_decoded), T(first_of_repeated_wins), T(malformed_refused),
     T(too_many_fields_refused), T(empty_body_and_bounds))
