@@ -50,3 +50,17 @@ b64_decode(void *out, size_t outsz, size_t *outlen, const char *in, size_t n)
 	*outlen = len;
 	return 0;
 }
+
+size_t
+b64_random(char *out, size_t outsz, size_t nbytes)
+{
+	uint8_t raw[64];
+	size_t n;
+
+	if (nbytes > sizeof(raw))
+		return 0;
+	randombytes_buf(raw, nbytes);
+	n = b64_encode(out, outsz, raw, nbytes);
+	sodium_memzero(raw, nbytes);
+	return n;
+}

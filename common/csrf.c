@@ -34,11 +34,7 @@ cookie_valid(const char *cookie)
 void
 csrf_new_cookie(char out[CSRF_COOKIE_SIZE])
 {
-	uint8_t raw[COOKIE_BYTES];
-
-	randombytes_buf(raw, sizeof(raw));
-	(void)b64_encode(out, CSRF_COOKIE_SIZE, raw, sizeof(raw));
-	sodium_memzero(raw, sizeof(raw));
+	(void)b64_random(out, CSRF_COOKIE_SIZE, COOKIE_BYTES);
 }
 
 int

@@ -18,18 +18,6 @@ struct form {
 	size_t n;
 };
 
-static int
-hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
 static bool
 utf8_valid(const unsigned char *s, size_t n)
@@ -80,8 +68,8 @@ decode(const char *s, size_t n, size_t *outlen)
 			out[w++] = ' ';
 		} else if (s[i] != '%') {
 			out[w++] = s[i];
-		} else if (i + 2 < n && (hi = hex(s[i + 1])) >= 0 &&
-		    (lo = hex(s[i + 2])) >= 0 && (hi | lo) != 0) {
+		} else if (i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
+		    (lo = hex_digit(s[i + 2])) >= 0 && (hi | lo) != 0) {
 			out[w++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else {

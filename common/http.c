@@ -332,6 +332,17 @@ done:
 	return rc;
 }
 
+size_t
+http_routes_append(struct http_route *out, size_t at, size_t max,
+    const struct http_route *add, size_t n)
+{
+	if (at > max || n > max - at)
+		return max + 1;
+	for (size_t i = 0; i < n; i++)
+		out[at++] = add[i];
+	return at;
+}
+
 static bool
 path_matches(const char *pattern, const char *path)
 {
@@ -571,18 +582,6 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static int
-hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes %HH in the path and query arguments as libmicrohttpd does, except
  * %00, which is left as it is: handlers see C strings, and a decoded NUL
@@ -598,8 +597,8 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
 	UNUSED(c);
 	while (*p != '\0') {
 		int hi, lo;
-		if (p[0] == '%' && (hi = hex_val(p[1])) >= 0 &&
-		    (lo = hex_val(p[2])) >= 0 && (hi | lo) != 0) {
+		if (p[0] == '%' && (hi = hex_digit(p[1])) >= 0 &&
+		    (lo = hex_digit(p[2])) >= 0 && (hi | lo) != 0) {
 			*w++ = (char)(hi * 16 + lo);
 			p += 3;
 		} else

@@ -42,6 +42,13 @@ struct http_opts {
 	size_t nroutes;
 };
 
+/*
+ * Copies n routes to out[at..max) and returns the new count; max + 1 when
+ * they did not all fit (so that a caller's table overflow shows).
+ */
+size_t http_routes_append(struct http_route *out, size_t at, size_t max,
+    const struct http_route *add, size_t n);
+
 int http_start(const struct http_opts *, struct http_server **out,
     char *err, size_t errsz) WUR;
 uint16_t http_port(const struct http_server *);

@@ -56,10 +56,7 @@ static const char SQL_SET_PASSWORD[] =
 static void
 new_id(char out[ACC_ID_SIZE])
 {
-	uint8_t rnd[32];
-
-	randombytes_buf(rnd, sizeof(rnd));
-	(void)b64_encode(out, ACC_ID_SIZE, rnd, sizeof(rnd));
+	(void)b64_random(out, ACC_ID_SIZE, 32);
 }
 
 static void

@@ -141,7 +141,6 @@ challenge_create(struct db_conn *c, const struct seal *seal,
     const char *phone, int64_t now, char id[CH_ID_SIZE])
 {
 	char hex[OTP_HASH_HEX_LEN + 1] = "";
-	uint8_t rnd[32];
 	sqlite3_stmt *st;
 	bool sms;
 	int rc;
@@ -153,8 +152,7 @@ challenge_create(struct db_conn *c, const struct seal *seal,
 	sms = strcmp(factor, "sms") == 0;
 	if (!sms && strcmp(factor, "totp") != 0)
 		return DB_ERR;
-	randombytes_buf(rnd, sizeof(rnd));
-	(void)b64_encode(id, CH_ID_SIZE, rnd, sizeof(rnd));
+	(void)b64_random(id, CH_ID_SIZE, 32);
 	if (sms && (rc = make_and_send(c, seal, id, purpose, phone,
 	    subject[0] == '\0', now, hex)) != DB_OK)
 		goto fail;

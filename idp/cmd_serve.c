@@ -175,7 +175,11 @@ run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set
 	}
 	ctx.web = web;
 	ctx.issuer = cfg->issuer;
-	ho.nroutes = routes_build(routes, ARRAY_LEN(routes));
+	if ((ho.nroutes = routes_build(routes, ARRAY_LEN(routes))) > ARRAY_LEN(routes)) {
+		cli_error("the route table is full: raise ROUTES_MAX");
+		web_free(web);
+		return 1;
+	}
 	if (ctx_open(&ctx, cfg) != 0) {
 		cli_error("cannot start: out of memory");
 		goto fail;

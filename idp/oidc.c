@@ -60,11 +60,7 @@ static const char SQL_CONSENT_PUT[] =
 static void
 rand_id(char out[OIDC_ID_SIZE])
 {
-	uint8_t rnd[32];
-
-	randombytes_buf(rnd, sizeof(rnd));
-	(void)b64_encode(out, OIDC_ID_SIZE, rnd, sizeof(rnd));
-	sodium_memzero(rnd, sizeof(rnd));
+	(void)b64_random(out, OIDC_ID_SIZE, 32);
 }
 
 /* Tokens and codes are 256-bit random: an unkeyed hash hides them. */

@@ -914,6 +914,24 @@ h_userinfo(struct http_req *r, void *arg)
 
 /* ---- revocation and introspection ---- */
 
+/*
+ * The form, the authenticated client and its `token` parameter of a
+ * revocation or introspection request; NULL after answering (p->f is
+ * freed by the caller either way).
+ */
+static const char *
+client_token(struct http_req *r, struct routes_ctx *ctx, struct params *p,
+    struct client *cl)
+{
+	const char *token;
+
+	if (parse_form(r, p) != 0 || client_auth(r, ctx, p, cl) != 0)
+		return NULL;
+	if ((token = param(p, "token")) == NULL)
+		http_respond_error(r, 400, "invalid_request", "token is required");
+	return token;
+}
+
 static void
 h_revoke(struct http_req *r, void *arg)
 {
@@ -923,14 +941,8 @@ h_revoke(struct http_req *r, void *arg)
 	const char *token;
 	int rc;
 
-	if (parse_form(r, &p) != 0)
-		return;
-	if (client_auth(r, ctx, &p, &cl) != 0)
+	if ((token = client_token(r, ctx, &p, &cl)) == NULL)
 		goto done;
-	if ((token = param(&p, "token")) == NULL) {
-		http_respond_error(r, 400, "invalid_request", "token is required");
-		goto done;
-	}
 	/* RFC 7009 2.2: an unknown or foreign token is answered 200 too. */
 	rc = oidc_revoke(ctx->db, cl.client_id, token, clock_now(ctx->clock));
 	if (rc != DB_OK && rc != OIDC_NOT_FOUND) {
@@ -953,14 +965,8 @@ h_introspect(struct http_req *r, void *arg)
 	const char *token;
 	int rc;
 
-	if (parse_form(r, &p) != 0)
-		return;
-	if (client_auth(r, ctx, &p, &cl) != 0)
+	if ((token = client_token(r, ctx, &p, &cl)) == NULL)
 		goto done;
-	if ((token = param(&p, "token")) == NULL) {
-		http_respond_error(r, 400, "invalid_request", "token is required");
-		goto done;
-	}
 	rc = oidc_introspect(ctx->db, cl.client_id, token, clock_now(ctx->clock), &ti);
 	if (rc != DB_OK) {
 		front_db_error(r, ctx->log, rc);

@@ -479,15 +479,6 @@ static const struct http_route ROUTES[] = {
 	{ "GET", "/", h_home },
 };
 
-static size_t
-append(struct http_route *out, size_t at, size_t max,
-    const struct http_route *add, size_t n)
-{
-	for (size_t i = 0; i < n && at < max; i++)
-		out[at++] = add[i];
-	return at;
-}
-
 size_t
 pages_routes(struct http_route *out, size_t max)
 {
@@ -495,10 +486,10 @@ pages_routes(struct http_route *out, size_t max)
 	size_t n = 0, k;
 
 	t = pages_login_routes(&k);
-	n = append(out, n, max, t, k);
+	n = http_routes_append(out, n, max, t, k);
 	t = pages_account_routes(&k);
-	n = append(out, n, max, t, k);
+	n = http_routes_append(out, n, max, t, k);
 	t = pages_oidc_routes(&k);
-	n = append(out, n, max, t, k);
-	return append(out, n, max, ROUTES, ARRAY_LEN(ROUTES));
+	n = http_routes_append(out, n, max, t, k);
+	return http_routes_append(out, n, max, ROUTES, ARRAY_LEN(ROUTES));
 }

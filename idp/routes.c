@@ -185,15 +185,6 @@ static const struct http_route table[] = {
 	{ "GET", "/static/*", h_static },
 };
 
-static size_t
-append(struct http_route *out, size_t at, size_t max,
-    const struct http_route *add, size_t n)
-{
-	for (size_t i = 0; i < n && at < max; i++)
-		out[at++] = add[i];
-	return at;
-}
-
 size_t
 routes_build(struct http_route *out, size_t max)
 {
@@ -201,11 +192,12 @@ routes_build(struct http_route *out, size_t max)
 	size_t n = 0, napi;
 
 	api = api_auth_routes(&napi);
-	n = append(out, n, max, api, napi);
+	n = http_routes_append(out, n, max, api, napi);
 	api = oidc_http_routes(&napi);
-	n = append(out, n, max, api, napi);
+	n = http_routes_append(out, n, max, api, napi);
 	/* The citizen pages, with the landing page "/". */
-	n += pages_routes(out + n, max - n);
+	if (n <= max)
+		n += pages_routes(out + n, max - n);
 	/* The core last: "/" and the static prefix match after the rest. */
-	return append(out, n, max, table, ARRAY_LEN(table));
+	return http_routes_append(out, n, max, table, ARRAY_LEN(table));
 }

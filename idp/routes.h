@@ -41,7 +41,8 @@ struct routes_ctx {
 
 /*
  * Every route of the server into out[max] (the citizen API and pages, then
- * the core routes); the number written.
+ * the core routes); the number written, or more than max when they do not
+ * fit.
  */
 size_t routes_build(struct http_route *out, size_t max);
 

@@ -187,11 +187,7 @@ rp_store_count(struct rp_store *s)
 void
 rp_random(char out[RP_RAND_SIZE])
 {
-	uint8_t b[32];
-
-	randombytes_buf(b, sizeof(b));
-	(void)b64_encode(out, RP_RAND_SIZE, b, sizeof(b));
-	sodium_memzero(b, sizeof(b));
+	(void)b64_random(out, RP_RAND_SIZE, 32);
 }
 
 void

@@ -201,7 +201,22 @@ TEST(encode_too_small)
 	CHECK_EQ_INT(b64_encoded_size(32), 44);
 }
 
-T_MAIN(T(rfc4648_vectors_encode), T(rfc4648_vectors_decode), T(url_alphabet),
+TEST(random_ids)
+{
+	char a[44], b[44], small[10];
+	uint8_t raw[32];
+	size_t n = 0;
+
+	CHECK_EQ_INT(b64_random(a, sizeof(a), 32), 43);
+	CHECK_EQ_INT(b64_random(b, sizeof(b), 32), 43);
+	CHECK(strcmp(a, b) != 0);
+	CHECK_EQ_INT(b64_decode(raw, sizeof(raw), &n, a, 43), 0);
+	CHECK_EQ_INT(n, 32);
+	CHECK_EQ_INT(b64_random(small, sizeof(small), 32), 0);
+	CHECK_EQ_INT(b64_random(a, sizeof(a), 65), 0);
+}
+
+T_MAIN(T(random_ids), T(rfc4648_vectors_encode), T(rfc4648_vectors_decode), T(url_alphabet),
     T(round_trip_all_lengths), T(decode_rejects_padding),
     T(decode_rejects_standard_alphabet),
     T(decode_rejects_bad_lengths_and_garbage), T(decode_exact_count),

@@ -1144,6 +1144,8 @@ TEST(defer_refused_when_pool_full)
 	CHECK_EQ_INT(read_response(&c1, &r, false), 0);
 	CHECK_EQ_INT(r.status, 200);
 	resp_free(&r);
+	/* The answer can arrive before the worker has let go of its slot. */
+	CHECK(wait_for_jobs(&ds.d, 0, 0));
 	/* With the pool free again, deferral works. */
 	CHECK_EQ_INT(sendf(&c2, "GET /slow?n=4 HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
 	CHECK_EQ_INT(read_response(&c2, &r, false), 0);
@@ -1250,7 +1252,21 @@ TEST(stop_waits_for_deferred)
 	conn_close(&c);
 }
 
-T_MAIN(T(get_exact_route), T(head_served_by_get), T(handlers_get_ctx),
+TEST(routes_append_bounds)
+{
+	struct http_route out[3];
+	size_t n;
+
+	n = http_routes_append(out, 0, 3, routes, 2);
+	CHECK_EQ_INT(n, 2);
+	CHECK(out[1].fn == routes[1].fn);
+	CHECK_EQ_INT(http_routes_append(out, n, 3, routes, 1), 3);
+	CHECK_EQ_INT(http_routes_append(out, 3, 3, routes, 1), 4);
+	CHECK_EQ_INT(http_routes_append(out, 2, 3, routes, 2), 4);
+	CHECK_EQ_INT(http_routes_append(out, 4, 3, routes, 0), 4);
+}
+
+T_MAIN(T(routes_append_bounds), T(get_exact_route), T(head_served_by_get), T(handlers_get_ctx),
     T(prefix_route), T(unknown_path_404), T(wrong_method_405), T(post_echo),
     T(body_at_the_limit), T(declared_body_over_limit_413), T(chunked_body),
     T(keep_alive), T(json_body), T(basic_auth), T(cookies),
