@@ -268,7 +268,7 @@ demo_print(const struct config *cfg, const char *base_url, const char *portal_ur
 	fprintf(out, "  service:          %s/\n", base_url);
 	fprintf(out, "  health:           %s/healthz\n", base_url);
 	if (portal_url != NULL)
-		fprintf(out, "  demo portal: %s/  (signs the demo citizen in through "
+		fprintf(out, "  demo portal:      %s/  (signs the demo citizen in through "
 		    "dinhdanh)\n", portal_url);
 	reg = json_object_get(creds, "registry_client");
 	if (reg != NULL)
