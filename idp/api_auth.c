@@ -155,24 +155,6 @@ auth_error(struct http_req *r, const struct routes_ctx *ctx, int rc,
 	}
 }
 
-/* RFC 8176 values, space separated, as a JSON array. */
-static json_t *
-amr_json(const char *amr)
-{
-	json_t *a = json_array();
-	const char *p = amr;
-
-	while (a != NULL && p != NULL && *p != '\0') {
-		size_t n = strcspn(p, " ");
-
-		if (n > 0)
-			json_array_append_new(a, json_stringn(p, n));
-		p += n;
-		p += strspn(p, " ");
-	}
-	return a;
-}
-
 /* ---- registration ---- */
 
 static const struct field REG_FIELDS[] = {
@@ -422,7 +404,7 @@ h_login_code(struct http_req *r, void *arg)
 	}
 	log_event(ctx->log, LOG_INFO, "auth.login", "amr", s.amr, "addr", addr, NULL);
 	front_set_session(r, ctx, s.token, (long)auth_limits(ctx->auth)->absolute);
-	amr = amr_json(s.amr);
+	amr = front_amr_json(s.amr);
 	http_respond_json(r, 200, json_pack("{s:s, s:s, s:I, s:s, s:i, s:s, s:o, s:I}",
 	    "session_token", s.token, "token_type", "Bearer",
 	    "expires_in", (json_int_t)auth_limits(ctx->auth)->idle,
@@ -628,7 +610,7 @@ me_json(const struct account *acc, const struct person *p,
 	    "account_id", acc->account_id, "personal_id", acc->personal_id,
 	    "level", acc->level, "status", acc->status, "full_name", p->full_name,
 	    "birth_date", p->birth_date, "residence", p->residence,
-	    "phone", masked, "totp", totp, "acr", s->acr, "amr", amr_json(s->amr),
+	    "phone", masked, "totp", totp, "acr", s->acr, "amr", front_amr_json(s->amr),
 	    "auth_time", (json_int_t)s->auth_time);
 }
 

@@ -88,3 +88,20 @@ front_defer(struct http_req *r, const struct routes_ctx *ctx,
 	http_respond_error(r, 503, "temporarily_unavailable",
 	    "the service is busy; try again in a moment");
 }
+
+json_t *
+front_amr_json(const char *amr)
+{
+	json_t *a = json_array();
+	const char *p = amr != NULL ? amr : "";
+
+	while (a != NULL && *p != '\0') {
+		size_t n = strcspn(p, " ");
+
+		if (n > 0)
+			json_array_append_new(a, json_stringn(p, n));
+		p += n;
+		p += strspn(p, " ");
+	}
+	return a;
+}

@@ -36,6 +36,9 @@ const char *front_session_token(struct http_req *, const struct routes_ctx *);
 void front_set_session(struct http_req *, const struct routes_ctx *,
     const char *token, long max_age);
 
+/* RFC 8176 `amr` values, space separated, as a JSON array (new reference). */
+json_t *front_amr_json(const char *amr);
+
 /* Answers a database failure: 503 when full, busy or read-only, else 500. */
 void front_db_error(struct http_req *, struct log *, int rc);
 

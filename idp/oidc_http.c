@@ -14,6 +14,8 @@
 #include "b64.h"
 #include "clients.h"
 #include "form.h"
+#include "oidc_authz.h"
+#include "oidc_params.h"
 #include "front.h"
 #include "jws.h"
 #include "keys.h"
@@ -22,7 +24,6 @@
 #include "registry.h"
 
 #define ID_TOKEN_TTL 600
-#define PARAM_MAX 1024		/* bytes of any one request parameter */
 
 struct oidc_edge {
 	pthread_mutex_t mu;
@@ -52,100 +53,6 @@ oidc_edge_free(struct oidc_edge *e)
 	pthread_mutex_destroy(&e->mu);
 	free(e->discovery);
 	free(e);
-}
-
-/* ---- small helpers ---- */
-
-/* Percent-encodes every byte outside RFC 3986's unreserved set. */
-static int
-url_encode(const char *s, char *out, size_t outsz)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t w = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-		    c == '~';
-
-		if (w + (plain ? 1 : 3) >= outsz)
-			return -1;
-		if (plain) {
-			out[w++] = (char)c;
-		} else {
-			out[w++] = '%';
-			out[w++] = hex[c >> 4];
-			out[w++] = hex[c & 15];
-		}
-	}
-	out[w] = '\0';
-	return 0;
-}
-
-/* Appends "?k=v" or "&k=v" (v encoded) to url; -1 when it does not fit. */
-static int
-url_param(char *url, size_t urlsz, const char *k, const char *v)
-{
-	char enc[3 * PARAM_MAX + 1];
-	size_t n = strlen(url);
-
-	if (v == NULL || url_encode(v, enc, sizeof(enc)) != 0)
-		return -1;
-	if ((size_t)snprintf(url + n, urlsz - n, "%s%s=%s",
-	    strchr(url, '?') != NULL ? "&" : "?", k, enc) >= urlsz - n)
-		return -1;
-	return 0;
-}
-
-/* Request parameters: the query of a GET, the form of a POST. */
-struct params {
-	struct http_req *r;
-	struct form *f;
-};
-
-static const char *
-param(const struct params *p, const char *name)
-{
-	const char *v = p->f != NULL ? form_get(p->f, name) : http_query(p->r, name);
-
-	return v != NULL && strlen(v) <= PARAM_MAX ? v : NULL;
-}
-
-static bool
-form_type(struct http_req *r)
-{
-	const char *ct = http_header(r, "Content-Type");
-
-	return ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
-}
-
-/* Parses a POSTed form into p->f: 0, or -1 after answering 400/415 JSON. */
-static int
-parse_form(struct http_req *r, struct params *p)
-{
-	size_t len;
-	const char *body;
-
-	p->r = r;
-	p->f = NULL;
-	if (!form_type(r)) {
-		http_respond_error(r, 415, "invalid_request",
-		    "Content-Type must be application/x-www-form-urlencoded");
-		return -1;
-	}
-	body = http_body(r, &len);
-	if (form_parse(body, len, &p->f) != 0) {
-		http_respond_error(r, 400, "invalid_request", "the form cannot be read");
-		return -1;
-	}
-	return 0;
-}
-
-static void
-no_cache(struct http_req *r)
-{
-	http_add_header(r, "Pragma", "no-cache");
 }
 
 /* ---- discovery and JWKS ---- */
@@ -242,387 +149,6 @@ h_jwks(struct http_req *r, void *arg)
 	keyring_release(ring);
 }
 
-/* ---- authorize ---- */
-
-/* 303 to the client with `error` (RFC 6749 4.1.2.1), state and iss. */
-static void
-redirect_error(struct http_req *r, struct routes_ctx *ctx, const char *uri,
-    const char *state, const char *error, const char *desc)
-{
-	char url[8192];
-
-	snprintf(url, sizeof(url), "%s", uri);
-	if (url_param(url, sizeof(url), "error", error) != 0 ||
-	    url_param(url, sizeof(url), "error_description", desc) != 0 ||
-	    (state != NULL && state[0] != '\0' &&
-	    url_param(url, sizeof(url), "state", state) != 0) ||
-	    url_param(url, sizeof(url), "iss", ctx->issuer) != 0) {
-		pages_oidc_error(r, ctx, 400, "invalid_request", "request too long");
-		return;
-	}
-	log_event(ctx->log, LOG_INFO, "oidc.authorize_error", "error", error, NULL);
-	http_redirect(r, 303, url);
-}
-
-static bool
-b64url43(const char *s)
-{
-	if (s == NULL || strlen(s) != 43)
-		return false;
-	for (size_t i = 0; i < 43; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return false;
-	}
-	return true;
-}
-
-/* The scopes both asked for and allowed to the client, openid first. */
-static int
-grant_scope(const char *asked, const char *allowed, char *out, size_t outsz)
-{
-	static const char *const known[] = { "openid", "profile", "personal_id",
-	    "address", "phone", "offline_access" };
-
-	out[0] = '\0';
-	if (!oidc_scope_has(asked, "openid"))
-		return -1;
-	for (size_t i = 0; i < ARRAY_LEN(known); i++) {
-		if (!oidc_scope_has(asked, known[i]) ||
-		    (i > 0 && !oidc_scope_has(allowed, known[i])))
-			continue;
-		if (strlen(out) + strlen(known[i]) + 2 > outsz)
-			return -1;
-		if (out[0] != '\0')
-			strcat(out, " ");
-		strcat(out, known[i]);
-	}
-	return 0;
-}
-
-static bool
-prompt_ok(const char *prompt)
-{
-	static const char *const known[] = { "none", "login", "consent",
-	    "select_account" };
-	const char *p = prompt;
-	size_t count = 0;
-
-	while (*p != '\0') {
-		size_t n = strcspn(p, " "), i;
-
-		for (i = 0; i < ARRAY_LEN(known); i++)
-			if (n == strlen(known[i]) && strncmp(p, known[i], n) == 0)
-				break;
-		if (n > 0 && i == ARRAY_LEN(known))
-			return false;
-		count += n > 0;
-		p += n;
-		p += strspn(p, " ");
-	}
-	return !(oidc_scope_has(prompt, "none") && count > 1);
-}
-
-/*
- * The rest of the request's checks, made once the redirect URI is known
- * good: NULL when all pass (rq filled), else the error code with *desc.
- */
-static const char *
-check_request(const struct params *p, const struct client *cl,
-    struct oidc_request *rq, const char **desc)
-{
-	const char *rt = param(p, "response_type"), *ma = param(p, "max_age");
-	const char *cc = param(p, "code_challenge");
-	const char *ccm = param(p, "code_challenge_method");
-	const char *v;
-	char *end;
-
-	if (param(p, "request") != NULL)
-		return *desc = "request objects are not supported", "request_not_supported";
-	if (param(p, "request_uri") != NULL)
-		return *desc = "request_uri is not supported", "request_uri_not_supported";
-	if (rt == NULL || strcmp(rt, "code") != 0)
-		return *desc = "only response_type=code is supported",
-		    "unsupported_response_type";
-	v = param(p, "scope");
-	if (v == NULL || grant_scope(v, cl->scope, rq->scope, sizeof(rq->scope)) != 0)
-		return *desc = "scope must include openid", "invalid_scope";
-	if (cc == NULL || ccm == NULL || strcmp(ccm, "S256") != 0)
-		return *desc = "PKCE with code_challenge_method=S256 is required",
-		    "invalid_request";
-	if (!b64url43(cc))
-		return *desc = "code_challenge must be 43 base64url characters",
-		    "invalid_request";
-	snprintf(rq->code_challenge, sizeof(rq->code_challenge), "%s", cc);
-	v = param(p, "prompt");
-	if (v != NULL && !prompt_ok(v))
-		return *desc = "unknown or contradictory prompt", "invalid_request";
-	snprintf(rq->prompt, sizeof(rq->prompt), "%s", v != NULL ? v : "");
-	rq->max_age = -1;
-	if (ma != NULL && ((rq->max_age = strtoll(ma, &end, 10)) < 0 ||
-	    *end != '\0' || *ma == '\0'))
-		return *desc = "max_age must be a non-negative integer", "invalid_request";
-	v = param(p, "nonce");
-	snprintf(rq->nonce, sizeof(rq->nonce), "%s", v != NULL ? v : "");
-	v = param(p, "acr_values");
-	snprintf(rq->acr_values, sizeof(rq->acr_values), "%s", v != NULL ? v : "");
-	return NULL;
-}
-
-/* Whether the session's acr meets the request's acr_values. */
-static bool
-acr_met(const char *acr_values, const char *acr)
-{
-	if (acr_values[0] == '\0' || oidc_scope_has(acr_values, acr))
-		return true;
-	/* level 2 also satisfies a request for level 1 */
-	return strcmp(acr, OIDC_ACR_LOA2) == 0 &&
-	    oidc_scope_has(acr_values, OIDC_ACR_LOA1);
-}
-
-static void
-to_page(struct http_req *r, const char *page, const char *req_id)
-{
-	char url[256];
-
-	snprintf(url, sizeof(url), "%s?req=%s", page, req_id);
-	http_redirect(r, 303, url);
-}
-
-/* Issues the code and sends the browser back to the client. */
-static void
-send_code(struct http_req *r, struct routes_ctx *ctx,
-    const struct oidc_request *rq, const struct session *s)
-{
-	struct oidc_authn a = { s->account_id, s->auth_time, s->amr, s->acr };
-	char code[OIDC_ID_SIZE], url[8192];
-	int rc;
-
-	rc = oidc_code_issue(ctx->db, rq, &a, clock_now(ctx->clock), code);
-	if (rc != DB_OK) {
-		front_db_error(r, ctx->log, rc);
-		return;
-	}
-	snprintf(url, sizeof(url), "%s", rq->redirect_uri);
-	if (url_param(url, sizeof(url), "code", code) != 0 ||
-	    (rq->state[0] != '\0' && url_param(url, sizeof(url), "state", rq->state) != 0) ||
-	    url_param(url, sizeof(url), "iss", ctx->issuer) != 0) {
-		pages_oidc_error(r, ctx, 400, "invalid_request", "request too long");
-		return;
-	}
-	sodium_memzero(code, sizeof(code));
-	oidc_request_drop(ctx->db, rq->id);
-	log_event(ctx->log, LOG_INFO, "oidc.code_issued", "client_id", rq->client_id,
-	    "acr", s->acr, NULL);
-	http_redirect(r, 303, url);
-}
-
-static void
-fail_request(struct http_req *r, struct routes_ctx *ctx,
-    const struct oidc_request *rq, const char *error, const char *desc)
-{
-	oidc_request_drop(ctx->db, rq->id);
-	redirect_error(r, ctx, rq->redirect_uri, rq->state, error, desc);
-}
-
-/*
- * Whether prompt=login or max_age ask for a sign-in newer than the
- * session's. Straight from /authorize a session as old as max_age is too
- * old (max_age=0 always signs in again); once back from the login page, a
- * sign-in made after the request satisfies both.
- */
-static bool
-must_sign_in(const struct oidc_request *rq, const struct session *s,
-    int64_t now, bool fresh)
-{
-	bool since_request = s->auth_time >= rq->created_at;
-
-	if (oidc_scope_has(rq->prompt, "login") && (fresh || !since_request))
-		return true;
-	if (rq->max_age < 0)
-		return false;
-	if (fresh)
-		return now - s->auth_time >= rq->max_age;
-	return !since_request && now - s->auth_time > rq->max_age;
-}
-
-/*
- * What a parked request needs next: sign-in, step-up, consent, or its code.
- * `fresh`: straight from /authorize (prompt=login asks for a new sign-in);
- * `consented`: the consent page was just accepted.
- */
-static void
-decide(struct http_req *r, struct routes_ctx *ctx, const struct oidc_request *rq,
-    bool fresh, bool consented)
-{
-	struct session s;
-	int64_t now = clock_now(ctx->clock);
-	bool none = oidc_scope_has(rq->prompt, "none"), agreed = false;
-	int rc = auth_session_get(ctx->auth, front_session_token(r, ctx), now, &s);
-
-	if (rc != DB_OK && rc != SESS_NOT_FOUND) {
-		front_db_error(r, ctx->log, rc);
-		return;
-	}
-	if (rc == SESS_NOT_FOUND || must_sign_in(rq, &s, now, fresh)) {
-		if (none)
-			fail_request(r, ctx, rq, "login_required", "the citizen must sign in");
-		else
-			to_page(r, "/login", rq->id);
-		return;
-	}
-	if (!acr_met(rq->acr_values, s.acr)) {
-		if (none || !fresh)
-			fail_request(r, ctx, rq, "unmet_authentication_requirements",
-			    "the requested assurance level needs a device-key sign-in");
-		else
-			to_page(r, "/login", rq->id);
-		return;
-	}
-	if (!consented && (rc = oidc_consent_covers(ctx->db, s.account_id,
-	    rq->client_id, rq->scope, &agreed)) != DB_OK) {
-		front_db_error(r, ctx->log, rc);
-		return;
-	}
-	if (!consented && (!agreed || oidc_scope_has(rq->prompt, "consent"))) {
-		if (none)
-			fail_request(r, ctx, rq, "consent_required", "the citizen must consent");
-		else
-			to_page(r, "/consent", rq->id);
-		return;
-	}
-	send_code(r, ctx, rq, &s);
-}
-
-/* The client and its redirect URI, or an error page (never a redirect). */
-static int
-known_client(struct http_req *r, struct routes_ctx *ctx, const struct params *p,
-    struct client *cl)
-{
-	const char *id = param(p, "client_id"), *uri = param(p, "redirect_uri");
-	struct db_conn *c;
-	int rc = CLIENT_NOT_FOUND;
-
-	if (id != NULL && (c = db_acquire(ctx->db)) != NULL) {
-		rc = clients_get(c, id, cl);
-		db_release(ctx->db, c);
-	}
-	if (rc != DB_OK || cl->kind != CLIENT_PORTAL) {
-		pages_oidc_error(r, ctx, 400, "invalid_client",
-		    "unknown client_id, or not a portal");
-		return -1;
-	}
-	if (uri == NULL || !client_redirect_registered(cl, uri)) {
-		pages_oidc_error(r, ctx, 400, "invalid_request",
-		    "redirect_uri is missing or not registered for this client");
-		return -1;
-	}
-	return 0;
-}
-
-static void
-h_authorize(struct http_req *r, void *arg)
-{
-	struct routes_ctx *ctx = arg;
-	struct params p = { r, NULL };
-	struct oidc_request rq;
-	struct client cl;
-	const char *err, *desc = NULL, *state;
-	int rc;
-
-	memset(&rq, 0, sizeof(rq));
-	if (strcmp(http_method(r), "POST") == 0) {
-		size_t len;
-		const char *body = http_body(r, &len);
-
-		if (!form_type(r) || form_parse(body, len, &p.f) != 0) {
-			pages_oidc_error(r, ctx, 400, "invalid_request",
-			    "the form cannot be read");
-			return;
-		}
-	}
-	if (known_client(r, ctx, &p, &cl) != 0)
-		goto done;
-	state = param(&p, "state");
-	snprintf(rq.client_id, sizeof(rq.client_id), "%s", cl.client_id);
-	snprintf(rq.redirect_uri, sizeof(rq.redirect_uri), "%s", param(&p, "redirect_uri"));
-	snprintf(rq.state, sizeof(rq.state), "%s", state != NULL ? state : "");
-	if ((err = check_request(&p, &cl, &rq, &desc)) != NULL) {
-		redirect_error(r, ctx, rq.redirect_uri, rq.state, err, desc);
-		goto done;
-	}
-	if ((rc = oidc_request_save(ctx->db, &rq, clock_now(ctx->clock))) != DB_OK) {
-		front_db_error(r, ctx->log, rc);
-		goto done;
-	}
-	decide(r, ctx, &rq, true, false);
-done:
-	form_free(p.f);
-}
-
-void
-oidc_http_continue(struct http_req *r, struct routes_ctx *ctx, const char *req_id)
-{
-	struct oidc_request rq;
-	int rc = oidc_request_get(ctx->db, req_id, clock_now(ctx->clock), &rq);
-
-	if (rc == OIDC_NOT_FOUND) {
-		pages_oidc_error(r, ctx, 400, "invalid_request",
-		    "the sign-in request has expired; start again from the service");
-		return;
-	}
-	if (rc != DB_OK) {
-		front_db_error(r, ctx->log, rc);
-		return;
-	}
-	decide(r, ctx, &rq, false, false);
-}
-
-void
-oidc_http_consented(struct http_req *r, struct routes_ctx *ctx,
-    const char *req_id)
-{
-	struct oidc_request rq;
-	struct session s;
-	int64_t now = clock_now(ctx->clock);
-	int rc = oidc_request_get(ctx->db, req_id, now, &rq);
-
-	if (rc == OIDC_NOT_FOUND) {
-		pages_oidc_error(r, ctx, 400, "invalid_request",
-		    "the sign-in request has expired; start again from the service");
-		return;
-	}
-	if (rc == DB_OK && (rc = auth_session_get(ctx->auth,
-	    front_session_token(r, ctx), now, &s)) == SESS_NOT_FOUND) {
-		to_page(r, "/login", rq.id);
-		return;
-	}
-	if (rc == DB_OK)
-		rc = oidc_consent_grant(ctx->db, s.account_id, rq.client_id, rq.scope, now);
-	if (rc != DB_OK) {
-		front_db_error(r, ctx->log, rc);
-		return;
-	}
-	log_event(ctx->log, LOG_INFO, "oidc.consent_given", "client_id", rq.client_id,
-	    "scope", rq.scope, NULL);
-	decide(r, ctx, &rq, false, true);
-}
-
-void
-oidc_http_deny(struct http_req *r, struct routes_ctx *ctx, const char *req_id)
-{
-	struct oidc_request rq;
-	int rc = oidc_request_get(ctx->db, req_id, clock_now(ctx->clock), &rq);
-
-	if (rc != DB_OK) {
-		pages_oidc_error(r, ctx, 400, "invalid_request",
-		    "the sign-in request has expired; start again from the service");
-		return;
-	}
-	fail_request(r, ctx, &rq, "access_denied", "the citizen declined");
-}
-
 /* ---- client authentication ---- */
 
 static void
@@ -639,11 +165,11 @@ invalid_client(struct http_req *r, bool basic)
  * -1 after answering.
  */
 static int
-client_auth(struct http_req *r, struct routes_ctx *ctx, const struct params *p,
+client_auth(struct http_req *r, struct routes_ctx *ctx, const struct oidc_params *p,
     struct client *cl)
 {
 	char user[3 * CLIENT_ID_MAX], pass[3 * CLIENT_SECRET_MAX];
-	const char *fid = param(p, "client_id"), *fsec = param(p, "client_secret");
+	const char *fid = oidc_param(p, "client_id"), *fsec = oidc_param(p, "client_secret");
 	bool basic = http_header(r, "Authorization") != NULL;
 	struct db_conn *c;
 	int rc = -1;
@@ -684,23 +210,6 @@ done:
 
 /* ---- token ---- */
 
-static json_t *
-amr_array(const char *amr)
-{
-	json_t *a = json_array();
-	const char *p = amr;
-
-	while (a != NULL && *p != '\0') {
-		size_t n = strcspn(p, " ");
-
-		if (n > 0)
-			json_array_append_new(a, json_stringn(p, n));
-		p += n;
-		p += strspn(p, " ");
-	}
-	return a;
-}
-
 /* The signed ID token of `g` for client `cl`, or NULL. */
 static char *
 id_token(struct routes_ctx *ctx, const struct client *cl,
@@ -719,7 +228,7 @@ id_token(struct routes_ctx *ctx, const struct client *cl,
 	    "iss", ctx->issuer, "sub", sub, "aud", cl->client_id,
 	    "exp", (json_int_t)(now + ID_TOKEN_TTL), "iat", (json_int_t)now,
 	    "auth_time", (json_int_t)g->auth_time, "acr", g->acr,
-	    "amr", amr_array(g->amr), "azp", cl->client_id);
+	    "amr", front_amr_json(g->amr), "azp", cl->client_id);
 	if (claims != NULL && g->nonce[0] != '\0')
 		json_object_set_new(claims, "nonce", json_string(g->nonce));
 	payload = claims != NULL ? json_dumps(claims, JSON_COMPACT) : NULL;
@@ -769,7 +278,7 @@ token_answer(struct http_req *r, struct routes_ctx *ctx, const struct client *cl
 	if (j != NULL && t->refresh[0] != '\0')
 		json_object_set_new(j, "refresh_token", json_string(t->refresh));
 	free(jwt);
-	no_cache(r);
+	oidc_no_cache(r);
 	http_respond_json(r, 200, j);
 }
 
@@ -790,21 +299,21 @@ static void
 h_token(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
-	struct params p;
+	struct oidc_params p;
 	struct client cl;
 	struct oidc_tokens t;
 	const char *gt, *code, *uri, *ver, *rt;
 	int rc;
 
-	if (parse_form(r, &p) != 0)
+	if (oidc_parse_form(r, &p) != 0)
 		return;
 	if (client_auth(r, ctx, &p, &cl) != 0)
 		goto done;
-	gt = param(&p, "grant_type");
+	gt = oidc_param(&p, "grant_type");
 	if (gt != NULL && strcmp(gt, "authorization_code") == 0) {
-		code = param(&p, "code");
-		uri = param(&p, "redirect_uri");
-		ver = param(&p, "code_verifier");
+		code = oidc_param(&p, "code");
+		uri = oidc_param(&p, "redirect_uri");
+		ver = oidc_param(&p, "code_verifier");
 		if (code == NULL || uri == NULL || ver == NULL) {
 			http_respond_error(r, 400, "invalid_request",
 			    "code, redirect_uri and code_verifier are required");
@@ -813,7 +322,7 @@ h_token(struct http_req *r, void *arg)
 		rc = oidc_code_redeem(ctx->db, cl.client_id, code, uri, ver,
 		    clock_now(ctx->clock), &t);
 	} else if (gt != NULL && strcmp(gt, "refresh_token") == 0) {
-		if ((rt = param(&p, "refresh_token")) == NULL) {
+		if ((rt = oidc_param(&p, "refresh_token")) == NULL) {
 			http_respond_error(r, 400, "invalid_request",
 			    "refresh_token is required");
 			goto done;
@@ -907,7 +416,7 @@ h_userinfo(struct http_req *r, void *arg)
 		front_db_error(r, ctx->log, rc);
 		return;
 	}
-	no_cache(r);
+	oidc_no_cache(r);
 	http_respond_json(r, 200, claims_of(ctx, &g, &acc, &p));
 	sodium_memzero(&acc, sizeof(acc));
 }
@@ -920,14 +429,14 @@ h_userinfo(struct http_req *r, void *arg)
  * freed by the caller either way).
  */
 static const char *
-client_token(struct http_req *r, struct routes_ctx *ctx, struct params *p,
+client_token(struct http_req *r, struct routes_ctx *ctx, struct oidc_params *p,
     struct client *cl)
 {
 	const char *token;
 
-	if (parse_form(r, p) != 0 || client_auth(r, ctx, p, cl) != 0)
+	if (oidc_parse_form(r, p) != 0 || client_auth(r, ctx, p, cl) != 0)
 		return NULL;
-	if ((token = param(p, "token")) == NULL)
+	if ((token = oidc_param(p, "token")) == NULL)
 		http_respond_error(r, 400, "invalid_request", "token is required");
 	return token;
 }
@@ -936,7 +445,7 @@ static void
 h_revoke(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
-	struct params p;
+	struct oidc_params p;
 	struct client cl;
 	const char *token;
 	int rc;
@@ -959,7 +468,7 @@ h_introspect(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
 	struct oidc_token_info ti;
-	struct params p;
+	struct oidc_params p;
 	struct client cl;
 	char pid[13], sub[OIDC_ID_SIZE];
 	const char *token;
@@ -972,7 +481,7 @@ h_introspect(struct http_req *r, void *arg)
 		front_db_error(r, ctx->log, rc);
 		goto done;
 	}
-	no_cache(r);
+	oidc_no_cache(r);
 	if (!ti.active || personal_id_of(ctx, ti.grant.account_id, pid) == NULL) {
 		http_respond(r, 200, "application/json", "{\"active\":false}", 16);
 		goto done;
@@ -1058,7 +567,7 @@ oidc_http_logout_target(struct routes_ctx *ctx, const char *hint,
 	}
 	snprintf(out, outsz, "%s", uri);
 	if (state != NULL && state[0] != '\0' &&
-	    url_param(out, outsz, "state", state) != 0) {
+	    oidc_url_param(out, outsz, "state", state) != 0) {
 		snprintf(reason, rsz, "state is too long");
 		return -1;
 	}
@@ -1068,8 +577,6 @@ oidc_http_logout_target(struct routes_ctx *ctx, const char *hint,
 static const struct http_route ROUTES[] = {
 	{ "GET", "/.well-known/openid-configuration", h_discovery },
 	{ "GET", "/jwks.json", h_jwks },
-	{ "GET", "/authorize", h_authorize },
-	{ "POST", "/authorize", h_authorize },
 	{ "POST", "/token", h_token },
 	{ "GET", "/userinfo", h_userinfo },
 	{ "POST", "/userinfo", h_userinfo },

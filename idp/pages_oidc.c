@@ -11,6 +11,7 @@
 #include "clients.h"
 #include "front.h"
 #include "oidc.h"
+#include "oidc_authz.h"
 #include "oidc_http.h"
 
 #define LOGOUT_FIELD_MAX 8192	/* bytes of one logout parameter */
@@ -206,9 +207,9 @@ h_consent_post(struct http_req *r, void *arg)
 	log_event(pg.ctx->log, LOG_INFO, "oidc.consent_decision", "decision",
 	    allow ? "allow" : "deny", NULL);
 	if (allow)
-		oidc_http_consented(r, pg.ctx, req);
+		oidc_authz_consented(r, pg.ctx, req);
 	else
-		oidc_http_deny(r, pg.ctx, req);
+		oidc_authz_deny(r, pg.ctx, req);
 done:
 	page_fini(&pg);
 }
@@ -228,7 +229,7 @@ h_login_continue(struct http_req *r, void *arg)
 	if ((req = page_req(&pg)) == NULL)
 		error_page(&pg, 400, "invalid_request", "req is missing or malformed");
 	else
-		oidc_http_continue(r, pg.ctx, req);
+		oidc_authz_continue(r, pg.ctx, req);
 	page_fini(&pg);
 }
 

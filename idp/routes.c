@@ -12,6 +12,7 @@
 #include "clients.h"
 #include "regevent.h"
 #include "front.h"
+#include "oidc_authz.h"
 #include "oidc_http.h"
 #include "pages_auth.h"
 #include "registry.h"
@@ -194,6 +195,8 @@ routes_build(struct http_route *out, size_t max)
 	api = api_auth_routes(&napi);
 	n = http_routes_append(out, n, max, api, napi);
 	api = oidc_http_routes(&napi);
+	n = http_routes_append(out, n, max, api, napi);
+	api = oidc_authz_routes(&napi);
 	n = http_routes_append(out, n, max, api, napi);
 	/* The citizen pages, with the landing page "/". */
 	if (n <= max)
