@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STMT_SLOTS 128		/* power of two */
@@ -22,6 +23,8 @@ struct stmt_slot {
 
 struct db_conn {
 	sqlite3 *h;
+	struct db *db;		/* the pool it came from */
+	bool writing;		/* holds db->write_lock */
 	struct db_conn *next;	/* idle list */
 	struct stmt_slot slots[STMT_SLOTS];
 };
@@ -29,7 +32,22 @@ struct db_conn {
 struct db {
 	char *path;
 	pthread_mutex_t lock;
+	/*
+	 * Held by the one connection of this process inside a write
+	 * transaction: the process's own writers queue here for microseconds
+	 * instead of in SQLite's busy handler, which sleeps in steps of
+	 * milliseconds. Other processes still meet SQLite's lock.
+	 */
+	pthread_mutex_t write_lock;
+	pthread_t write_owner;	/* valid while write_owned (atomic access) */
+	bool write_owned;
 	struct db_conn *idle;
+	/* The background checkpointer, when started. */
+	struct db_conn *ckpt_conn;
+	pthread_t ckpt_thread;
+	pthread_cond_t ckpt_cv;
+	unsigned ckpt_interval_ms;
+	bool ckpt_running, ckpt_stop;
 };
 
 int
@@ -82,6 +100,10 @@ conn_pragmas(sqlite3 *h, char *err, size_t errsz)
 		"PRAGMA synchronous=NORMAL",
 		"PRAGMA foreign_keys=ON",
 		"PRAGMA temp_store=MEMORY",
+		/* 1 MiB of pages a connection (SQLite's default is 2 MiB): a
+		 * server holds one connection per thread and more for nested
+		 * look-ups; bulk work asks for more with db_cache_size. */
+		"PRAGMA cache_size=-1024",
 	};
 
 	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
@@ -159,6 +181,75 @@ check_location(const char *path, char *err, size_t errsz)
 	return DB_OK;
 }
 
+/* Checkpoints the WAL every interval until told to stop. */
+static void *
+checkpointer(void *arg)
+{
+	struct db *db = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&db->lock);
+	while (!db->ckpt_stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (long)(db->ckpt_interval_ms % 1000) * 1000000L;
+		ts.tv_sec += (time_t)(db->ckpt_interval_ms / 1000) + ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&db->ckpt_cv, &db->lock, &ts);
+		if (db->ckpt_stop)
+			break;
+		pthread_mutex_unlock(&db->lock);
+		/* PASSIVE: never waits for readers or blocks writers. */
+		sqlite3_wal_checkpoint_v2(db->ckpt_conn->h, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&db->lock);
+	}
+	pthread_mutex_unlock(&db->lock);
+	return NULL;
+}
+
+int
+db_checkpoint_in_background(struct db *db, unsigned interval_ms)
+{
+	char err[256];
+	struct db_conn *c;
+
+	if (db == NULL || interval_ms == 0 || db->ckpt_running)
+		return DB_ERR;
+	if ((db->ckpt_conn = conn_open(db->path, err, sizeof(err))) == NULL)
+		return DB_ERR;
+	db->ckpt_conn->db = db;
+	db->ckpt_interval_ms = interval_ms;
+	pthread_mutex_lock(&db->lock);
+	db->ckpt_running = true;
+	for (c = db->idle; c != NULL; c = c->next)
+		sqlite3_exec(c->h, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+	pthread_mutex_unlock(&db->lock);
+	if (pthread_create(&db->ckpt_thread, NULL, checkpointer, db) != 0) {
+		db->ckpt_running = false;
+		conn_close(db->ckpt_conn);
+		db->ckpt_conn = NULL;
+		return DB_ERR;
+	}
+	return DB_OK;
+}
+
+static void
+checkpointer_stop(struct db *db)
+{
+	if (!db->ckpt_running)
+		return;
+	pthread_mutex_lock(&db->lock);
+	db->ckpt_stop = true;
+	pthread_cond_signal(&db->ckpt_cv);
+	pthread_mutex_unlock(&db->lock);
+	pthread_join(db->ckpt_thread, NULL);
+	sqlite3_wal_checkpoint_v2(db->ckpt_conn->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	conn_close(db->ckpt_conn);
+	db->ckpt_conn = NULL;
+	db->ckpt_running = false;
+}
+
 int
 db_open(const char *path, struct db **out, char *err, size_t errsz)
 {
@@ -179,6 +270,9 @@ db_open(const char *path, struct db **out, char *err, size_t errsz)
 		return DB_ERR;
 	}
 	pthread_mutex_init(&db->lock, NULL);
+	pthread_mutex_init(&db->write_lock, NULL);
+	pthread_cond_init(&db->ckpt_cv, NULL);
+	c->db = db;
 	db->idle = c;
 	*out = db;
 	return DB_OK;
@@ -191,11 +285,14 @@ db_close(struct db *db)
 
 	if (db == NULL)
 		return;
+	checkpointer_stop(db);
 	for (c = db->idle; c != NULL; c = next) {
 		next = c->next;
 		conn_close(c);
 	}
 	pthread_mutex_destroy(&db->lock);
+	pthread_mutex_destroy(&db->write_lock);
+	pthread_cond_destroy(&db->ckpt_cv);
 	free(db->path);
 	free(db);
 }
@@ -216,8 +313,11 @@ db_acquire(struct db *db)
 	if ((c = db->idle) != NULL)
 		db->idle = c->next;
 	pthread_mutex_unlock(&db->lock);
-	if (c == NULL)
-		c = conn_open(db->path, err, sizeof(err));
+	if (c == NULL && (c = conn_open(db->path, err, sizeof(err))) != NULL) {
+		c->db = db;
+		if (db->ckpt_running)
+			sqlite3_exec(c->h, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+	}
 	return c;
 }
 
@@ -226,8 +326,7 @@ db_release(struct db *db, struct db_conn *c)
 {
 	if (c == NULL)
 		return;
-	if (!sqlite3_get_autocommit(c->h))
-		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+	db_rollback(c);
 	pthread_mutex_lock(&db->lock);
 	c->next = db->idle;
 	db->idle = c;
@@ -317,10 +416,43 @@ db_cache_size(struct db_conn *c, int kib)
 	sqlite3_finalize(st);
 }
 
+static void
+write_done(struct db_conn *c)
+{
+	if (c->writing) {
+		c->writing = false;
+		__atomic_store_n(&c->db->write_owned, false, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&c->db->write_lock);
+	}
+}
+
+/*
+ * Whether this thread already writes through another connection: it then
+ * meets SQLite's own lock (and its busy timeout) rather than waiting on
+ * itself.
+ */
+static bool
+own_writer(const struct db *db)
+{
+	return __atomic_load_n(&db->write_owned, __ATOMIC_ACQUIRE) &&
+	    pthread_equal(__atomic_load_n(&db->write_owner, __ATOMIC_RELAXED),
+	    pthread_self());
+}
+
 int
 db_begin(struct db_conn *c)
 {
-	return db_exec(c, "BEGIN IMMEDIATE");
+	int rc;
+
+	if (c->db != NULL && !c->writing && !own_writer(c->db)) {
+		pthread_mutex_lock(&c->db->write_lock);
+		__atomic_store_n(&c->db->write_owner, pthread_self(), __ATOMIC_RELAXED);
+		__atomic_store_n(&c->db->write_owned, true, __ATOMIC_RELEASE);
+		c->writing = true;
+	}
+	if ((rc = db_exec(c, "BEGIN IMMEDIATE")) != DB_OK)
+		write_done(c);
+	return rc;
 }
 
 int
@@ -330,6 +462,7 @@ db_commit(struct db_conn *c)
 
 	if (rc != DB_OK)
 		db_rollback(c);
+	write_done(c);
 	return rc;
 }
 
@@ -338,6 +471,7 @@ db_rollback(struct db_conn *c)
 {
 	if (!sqlite3_get_autocommit(c->h))
 		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+	write_done(c);
 }
 
 int

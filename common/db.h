@@ -69,7 +69,20 @@ const char *db_strerror(int err);
 /* A hint: the connection's page cache in KiB (SQLite's default is 2000). */
 void db_cache_size(struct db_conn *, int kib);
 
-/* Transactions that take the write lock at the start. */
+/*
+ * Moves WAL checkpoints off the writers: every connection stops
+ * checkpointing on commit and a thread of the pool's own makes a PASSIVE
+ * checkpoint every interval_ms (a server calls this once; db_close stops
+ * it). DB_OK or DB_ERR.
+ */
+int db_checkpoint_in_background(struct db *, unsigned interval_ms) WUR;
+
+/*
+ * Transactions that take the write lock at the start. Within one process
+ * the writers queue on a mutex of the pool first (so a thread never sleeps
+ * in SQLite's busy handler behind another of ours); one thread must not
+ * begin a second transaction while it holds one.
+ */
 int db_begin(struct db_conn *) WUR;
 int db_commit(struct db_conn *) WUR;
 void db_rollback(struct db_conn *);

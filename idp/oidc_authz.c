@@ -152,13 +152,32 @@ acr_met(const char *acr_values, const char *acr)
 	    oidc_scope_has(acr_values, OIDC_ACR_LOA1);
 }
 
+/*
+ * Sends the browser to the login or consent page, parking the request
+ * first if it is not parked yet (a request answered at once never is).
+ */
 static void
-to_page(struct http_req *r, const char *page, const char *req_id)
+to_page(struct http_req *r, struct routes_ctx *ctx, const char *page,
+    struct oidc_request *rq)
 {
 	char url[256];
+	int rc;
 
-	snprintf(url, sizeof(url), "%s?req=%s", page, req_id);
+	if (rq->id[0] == '\0' &&
+	    (rc = oidc_request_save(ctx->db, rq, clock_now(ctx->clock))) != DB_OK) {
+		front_db_error(r, ctx->log, rc);
+		return;
+	}
+	snprintf(url, sizeof(url), "%s?req=%s", page, rq->id);
 	http_redirect(r, 303, url);
+}
+
+/* Forgets a parked request, if it was parked. */
+static void
+unpark(struct routes_ctx *ctx, const struct oidc_request *rq)
+{
+	if (rq->id[0] != '\0')
+		oidc_request_drop(ctx->db, rq->id);
 }
 
 /* Issues the code and sends the browser back to the client. */
@@ -183,7 +202,7 @@ send_code(struct http_req *r, struct routes_ctx *ctx,
 		return;
 	}
 	sodium_memzero(code, sizeof(code));
-	oidc_request_drop(ctx->db, rq->id);
+	unpark(ctx, rq);
 	log_event(ctx->log, LOG_INFO, "oidc.code_issued", "client_id", rq->client_id,
 	    "acr", s->acr, NULL);
 	http_redirect(r, 303, url);
@@ -193,7 +212,7 @@ static void
 fail_request(struct http_req *r, struct routes_ctx *ctx,
     const struct oidc_request *rq, const char *error, const char *desc)
 {
-	oidc_request_drop(ctx->db, rq->id);
+	unpark(ctx, rq);
 	redirect_error(r, ctx, rq->redirect_uri, rq->state, error, desc);
 }
 
@@ -224,7 +243,7 @@ must_sign_in(const struct oidc_request *rq, const struct session *s,
  * `consented`: the consent page was just accepted.
  */
 static void
-decide(struct http_req *r, struct routes_ctx *ctx, const struct oidc_request *rq,
+decide(struct http_req *r, struct routes_ctx *ctx, struct oidc_request *rq,
     bool fresh, bool consented)
 {
 	struct session s;
@@ -240,7 +259,7 @@ decide(struct http_req *r, struct routes_ctx *ctx, const struct oidc_request *rq
 		if (none)
 			fail_request(r, ctx, rq, "login_required", "the citizen must sign in");
 		else
-			to_page(r, "/login", rq->id);
+			to_page(r, ctx, "/login", rq);
 		return;
 	}
 	if (!acr_met(rq->acr_values, s.acr)) {
@@ -248,7 +267,7 @@ decide(struct http_req *r, struct routes_ctx *ctx, const struct oidc_request *rq
 			fail_request(r, ctx, rq, "unmet_authentication_requirements",
 			    "the requested assurance level needs a device-key sign-in");
 		else
-			to_page(r, "/login", rq->id);
+			to_page(r, ctx, "/login", rq);
 		return;
 	}
 	if (!consented && (rc = oidc_consent_covers(ctx->db, s.account_id,
@@ -260,7 +279,7 @@ decide(struct http_req *r, struct routes_ctx *ctx, const struct oidc_request *rq
 		if (none)
 			fail_request(r, ctx, rq, "consent_required", "the citizen must consent");
 		else
-			to_page(r, "/consent", rq->id);
+			to_page(r, ctx, "/consent", rq);
 		return;
 	}
 	send_code(r, ctx, rq, &s);
@@ -300,7 +319,6 @@ h_authorize(struct http_req *r, void *arg)
 	struct oidc_request rq;
 	struct client cl;
 	const char *err, *desc = NULL, *state;
-	int rc;
 
 	memset(&rq, 0, sizeof(rq));
 	if (strcmp(http_method(r), "POST") == 0) {
@@ -323,10 +341,9 @@ h_authorize(struct http_req *r, void *arg)
 		redirect_error(r, ctx, rq.redirect_uri, rq.state, err, desc);
 		goto done;
 	}
-	if ((rc = oidc_request_save(ctx->db, &rq, clock_now(ctx->clock))) != DB_OK) {
-		front_db_error(r, ctx->log, rc);
-		goto done;
-	}
+	/* Parked only if a page must be shown: a signed-in, consented
+	 * browser gets its code without a write for the request. */
+	rq.created_at = clock_now(ctx->clock);
 	decide(r, ctx, &rq, true, false);
 done:
 	form_free(p.f);
@@ -366,7 +383,7 @@ oidc_authz_consented(struct http_req *r, struct routes_ctx *ctx,
 	}
 	if (rc == DB_OK && (rc = auth_session_get(ctx->auth,
 	    front_session_token(r, ctx), now, &s)) == SESS_NOT_FOUND) {
-		to_page(r, "/login", rq.id);
+		to_page(r, ctx, "/login", &rq);
 		return;
 	}
 	if (rc == DB_OK)

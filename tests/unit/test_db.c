@@ -738,7 +738,39 @@ TEST(pool_threads)
 	fx_close(&f);
 }
 
-T_MAIN(T(open_fresh_and_pragmas), T(open_missing_directory),
+/* With the checkpointer on, commits leave the WAL to it, and it empties it. */
+TEST(background_checkpoint)
+{
+	struct fx f;
+	struct db_conn *c;
+	int log = -1, done = -2;
+
+	FX_OPEN(&f);
+	CHECK_EQ_INT(db_checkpoint_in_background(f.db, 50), DB_OK);
+	CHECK_EQ_INT(db_checkpoint_in_background(f.db, 50), DB_ERR);
+	c = db_acquire(f.db);
+	CHECK(c != NULL);
+	if (c == NULL) {
+		fx_close(&f);
+		return;
+	}
+	CHECK_EQ_INT(query_int(c, "PRAGMA wal_autocheckpoint"), 0);
+	CHECK_EQ_INT(db_exec(c, "CREATE TABLE t (x BLOB)"), DB_OK);
+	for (int i = 0; i < 200; i++)
+		CHECK_EQ_INT(db_exec(c, "INSERT INTO t VALUES (zeroblob(4000))"), DB_OK);
+	/* a few intervals later every frame is in the database file */
+	for (int i = 0; i < 100 && log != done; i++) {
+		usleep(20000);
+		CHECK_EQ_INT(sqlite3_wal_checkpoint_v2(db_handle(c), NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &log, &done), SQLITE_OK);
+	}
+	CHECK(log > 0);
+	CHECK_EQ_INT(log, done);
+	db_release(f.db, c);
+	fx_close(&f);	/* stops the thread */
+}
+
+T_MAIN(T(background_checkpoint), T(open_fresh_and_pragmas), T(open_missing_directory),
     T(open_not_a_directory), T(open_read_only), T(open_not_a_database), T(open_bad_arguments),
     T(migrate_fresh_then_repeated), T(migrate_in_steps_and_after_reopen),
     T(migrate_refuses_newer_database), T(migrate_empty_list_on_empty_db),
