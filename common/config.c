@@ -32,6 +32,7 @@ config_defaults(struct config *c)
 	c->session_idle = 1800;
 	c->session_absolute = 43200;
 	c->login_rate = 120;
+	c->device_limit = 3;
 }
 
 /* An unsigned number from lo to hi into *out; -1 with a reason. */
@@ -151,6 +152,13 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t e
 		if (set_number(key, v, 0, 1000000, &n, err, errsz) != 0)
 			return -1;
 		c->login_rate = (unsigned)n;
+		return 0;
+	}
+	if (strcmp(key, "device-limit") == 0) {
+		unsigned long n;
+		if (set_number(key, v, 1, 100, &n, err, errsz) != 0)
+			return -1;
+		c->device_limit = (unsigned)n;
 		return 0;
 	}
 	snprintf(err, errsz, "unknown setting: %s", key);

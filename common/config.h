@@ -28,6 +28,7 @@ struct config {
 	int64_t session_absolute;		/* seconds after sign-in a session ends anyway */
 	unsigned login_rate;			/* password and code attempts per minute per
 						   client address; 0: unlimited */
+	unsigned device_limit;			/* active devices per account (1 to 100) */
 };
 
 void config_defaults(struct config *);

@@ -53,6 +53,7 @@ struct http_req {
 	struct MHD_Connection *conn;
 	const char *method;
 	char *path;
+	char *target;		/* as received: path and query, not decoded */
 	char *body;
 	size_t body_len, body_cap;
 	size_t seen;		/* body bytes received, kept or not */
@@ -81,6 +82,12 @@ const char *
 http_path(const struct http_req *r)
 {
 	return r->path;
+}
+
+const char *
+http_target(const struct http_req *r)
+{
+	return r->target != NULL ? r->target : r->path;
 }
 
 const char *
@@ -447,19 +454,37 @@ finish_deferred(struct http_req *r)
 		http_respond_error(r, 500, "server_error", "no answer");
 }
 
-static struct http_req *
-req_new(struct http_server *srv, struct MHD_Connection *c, const char *url,
-    const char *method)
+/*
+ * Before the headers are read: a request holding its target as received
+ * (on_completed frees it, whatever happens next).
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct http_req *r = calloc(1, sizeof(*r));
 
-	if (r == NULL)
+	if (r != NULL) {
+		r->srv = cls;
+		r->conn = c;
+		r->target = strdup(uri);
+	}
+	return r;
+}
+
+/* Completes the request on_uri began (r), or a new one when r is NULL. */
+static struct http_req *
+req_new(struct http_server *srv, struct MHD_Connection *c, const char *url,
+    const char *method, struct http_req *r)
+{
+	struct http_req *fresh = NULL;
+
+	if (r == NULL && (r = fresh = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->srv = srv;
 	r->conn = c;
 	r->method = method;
 	if ((r->path = strdup(url)) == NULL) {
-		free(r);
+		free(fresh);
 		return NULL;
 	}
 	return r;
@@ -480,6 +505,7 @@ req_free(struct http_req *r)
 		free(r->body);
 	}
 	free(r->path);
+	free(r->target);
 	free(r);
 }
 
@@ -537,8 +563,8 @@ on_access(void *cls, struct MHD_Connection *c, const char *url,
 	struct http_req *r = *con_cls;
 
 	UNUSED(version);
-	if (r == NULL) {
-		if ((r = req_new(srv, c, url, method)) == NULL)
+	if (r == NULL || r->path == NULL) {
+		if ((r = req_new(srv, c, url, method, r)) == NULL)
 			return MHD_NO;
 		*con_cls = r;
 		if (declared_too_large(c, srv->opts.body_limit)) {
@@ -681,6 +707,7 @@ http_start(const struct http_opts *opts, struct http_server **out, char *err,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opts.per_ip_limit,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, srv,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 	    MHD_OPTION_END);
 	if (srv->d == NULL) {

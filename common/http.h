@@ -64,6 +64,11 @@ void http_stop(struct http_server *);
 /* The request. Strings live until the handler returns. */
 const char *http_method(const struct http_req *);
 const char *http_path(const struct http_req *);
+/*
+ * The request target as the client sent it: the path and the query, not
+ * decoded (what a request signature covers).
+ */
+const char *http_target(const struct http_req *);
 const char *http_header(struct http_req *, const char *name);
 const char *http_query(struct http_req *, const char *name);
 const char *http_cookie(struct http_req *, const char *name);

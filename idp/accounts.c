@@ -52,6 +52,8 @@ static const char SQL_SET_STATUS[] =
     "WHERE account_id = ?";
 static const char SQL_SET_PASSWORD[] =
     "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE account_id = ?";
+static const char SQL_SET_LEVEL2[] =
+    "UPDATE accounts SET level = 2, phone = ?, updated_at = ? WHERE account_id = ?";
 
 static void
 new_id(char out[ACC_ID_SIZE])
@@ -538,6 +540,25 @@ accounts_set_password(struct db_conn *c, const char *account_id,
 		return DB_ERR;
 	st = db_stmt(c, SQL_SET_PASSWORD);
 	if (st == NULL || db_bind_text(st, 1, hash) != DB_OK ||
+	    db_bind_int64(st, 2, now) != DB_OK ||
+	    db_bind_text(st, 3, account_id) != DB_OK)
+		return DB_ERR;
+	if ((rc = db_step(st)) != DB_OK)
+		return rc;
+	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : ACC_NOT_FOUND;
+}
+
+int
+accounts_set_level2(struct db_conn *c, const char *account_id,
+    const char *phone, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c == NULL || account_id == NULL || phone == NULL)
+		return DB_ERR;
+	st = db_stmt(c, SQL_SET_LEVEL2);
+	if (st == NULL || db_bind_text(st, 1, phone) != DB_OK ||
 	    db_bind_int64(st, 2, now) != DB_OK ||
 	    db_bind_text(st, 3, account_id) != DB_OK)
 		return DB_ERR;

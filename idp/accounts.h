@@ -118,5 +118,12 @@ int accounts_set_status(struct db_conn *c, const char *account_id,
 /* Replaces the password hash (an Argon2id string). */
 int accounts_set_password(struct db_conn *c, const char *account_id,
     const char *hash, int64_t now) WUR;
+/*
+ * Level-2 enrollment: sets the account's level to 2 and its phone (E.164,
+ * replacing the old one); the password, if any, is kept. DB_OK,
+ * ACC_NOT_FOUND or a db_err.
+ */
+int accounts_set_level2(struct db_conn *c, const char *account_id,
+    const char *phone, int64_t now) WUR;
 
 #endif

@@ -126,7 +126,8 @@ auth_password_target(struct auth *a, const char *personal_id,
 		return DB_ERR;
 	rc = accounts_get_by_personal_id(c, personal_id, &acc);
 	db_release(a->db, c);
-	if (rc == DB_OK)
+	/* An account made at a desk has no password yet: the decoy's cost too. */
+	if (rc == DB_OK && acc.password_hash[0] != '\0')
 		snprintf(hash, crypto_pwhash_STRBYTES, "%s", acc.password_hash);
 	sodium_memzero(&acc, sizeof(acc));
 	return rc == DB_OK || rc == ACC_NOT_FOUND ? DB_OK : rc;
@@ -651,4 +652,36 @@ const struct registry_hooks *
 auth_registry_hooks(void)
 {
 	return &AUTH_HOOKS;
+}
+
+int
+auth_device_session(struct db_conn *c, const char *account_id,
+    const struct auth_meta *meta, int64_t now, struct auth_session *out)
+{
+	struct account acc;
+	int rc;
+
+	if (c == NULL || account_id == NULL || meta == NULL || out == NULL)
+		return DB_ERR;
+	memset(out, 0, sizeof(*out));
+	if ((rc = accounts_get(c, account_id, &acc)) != DB_OK)
+		return rc == ACC_NOT_FOUND ? AUTH_BAD_TX : rc;
+	if ((rc = status_refusal(&acc)) != DB_OK)
+		goto done;
+	rc = AUTH_BAD_TX;
+	if (acc.level < 2)
+		goto done;
+	snprintf(out->account_id, sizeof(out->account_id), "%s", acc.account_id);
+	snprintf(out->amr, sizeof(out->amr), "swk");
+	snprintf(out->acr, sizeof(out->acr), "%s", AUTH_ACR_LOA2);
+	out->auth_time = now;
+	out->level = acc.level;
+	if ((rc = sessions_create(c, out->account_id, out->amr, out->acr, now,
+	    meta->addr, meta->user_agent, now, out->token)) == DB_OK)
+		rc = record(c, out->account_id, "success", "swk", meta, now);
+done:
+	if (rc != DB_OK)
+		sodium_memzero(out, sizeof(*out));
+	sodium_memzero(&acc, sizeof(acc));
+	return rc;
 }

@@ -28,6 +28,7 @@
 #include "sessions.h"
 
 #define AUTH_ACR_LOA1 "urn:dinhdanh:loa:1"
+#define AUTH_ACR_LOA2 "urn:dinhdanh:loa:2"
 
 enum auth_err {
 	AUTH_BAD_CREDENTIALS = -80,	/* unknown ID or wrong password */
@@ -140,6 +141,15 @@ int auth_reset_start(struct auth *, const char *personal_id,
  */
 int auth_reset_finish(struct auth *, const char *id, const char *code,
     const char *password, const char *new_hash, int64_t now) WUR;
+
+/*
+ * In the caller's transaction: a device-key session for `account_id`
+ * (amr "swk": the app's key is a software-held key; acr loa:2) and its
+ * sign-in record (method "swk"). DB_OK with *out, AUTH_BAD_TX when the
+ * account is unknown or not level 2, AUTH_LOCKED, AUTH_DISABLED, a db_err.
+ */
+int auth_device_session(struct db_conn *c, const char *account_id,
+    const struct auth_meta *, int64_t now, struct auth_session *out) WUR;
 
 /* The live session of `token`: DB_OK, SESS_NOT_FOUND, or a db_err. */
 int auth_session_get(struct auth *, const char *token, int64_t now,

@@ -3,6 +3,7 @@
  */
 #include "cmd_serve.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #define BODY_LIMIT (64 * 1024)
 #define OPT_BASE 200
 #define ROUTES_MAX 96
+#define CHECKPOINT_MS 250
 #define POOL_QUEUE_PER_THREAD 64
 
 static const struct cli_cmd serve_cmd = { "serve",
@@ -44,6 +46,7 @@ static const struct cli_cmd serve_cmd = { "serve",
 	"  --session-max S     seconds after sign-in a session ends (default 43200)\n"
 	"  --login-rate N      password and code attempts per minute from one\n"
 	"                      client address (default 120; 0: unlimited)\n"
+	"  --device-limit N    app devices one account may bind (default 3)\n"
 	"  --log-level LEVEL   debug, info, warn or error (default info)" };
 
 static int
@@ -51,7 +54,7 @@ serve_opt(int id, const char *val, void *arg)
 {
 	static const char *const keys[] = { "listen", "issuer", "web",
 		"master-key", "threads", "log-level", "session-idle", "session-max",
-		"login-rate" };
+		"login-rate", "device-limit" };
 	struct config *cfg = arg;
 	char err[256];
 
@@ -95,6 +98,7 @@ ctx_open(struct routes_ctx *ctx, const struct config *cfg)
 	double per_min = (double)cfg->login_rate;
 
 	ctx->secure = strncmp(cfg->issuer, "https://", 8) == 0;
+	ctx->device_limit = cfg->device_limit;
 	seal_subkey(ctx->seal, "csrf", ctx->csrf_key);
 	if (auth_new(ctx->db, ctx->seal, &lim, &ctx->auth) != 0)
 		return -1;
@@ -180,6 +184,9 @@ run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set
 		web_free(web);
 		return 1;
 	}
+	/* A commit never waits for a checkpoint's fsync. */
+	if (db_checkpoint_in_background(ctx.db, CHECKPOINT_MS) != DB_OK)
+		log_event(lg, LOG_WARN, "db.checkpointer_failed", NULL);
 	if (ctx_open(&ctx, cfg) != 0) {
 		cli_error("cannot start: out of memory");
 		goto fail;
@@ -225,6 +232,7 @@ cmd_serve(int argc, char **argv)
 		{ "session-idle", required_argument, NULL, OPT_BASE + 6 },
 		{ "session-max", required_argument, NULL, OPT_BASE + 7 },
 		{ "login-rate", required_argument, NULL, OPT_BASE + 8 },
+		{ "device-limit", required_argument, NULL, OPT_BASE + 9 },
 		{ "demo", no_argument, NULL, 'd' }, { NULL, 0, NULL, 0 } };
 	struct config cfg;
 	struct cli_res res;
@@ -235,6 +243,11 @@ cmd_serve(int argc, char **argv)
 	cli_parse(&serve_cmd, argc, argv, opts, serve_opt, &cfg, &cfg, &first);
 	if (first != argc)
 		cli_usage_error(&serve_cmd, "unexpected argument %s", argv[first]);
+	/*
+	 * glibc gives every thread that allocates an arena of its own; two are
+	 * plenty for short requests and keep the resident size near the data.
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	/* Block the stop signals before any thread starts, then wait for them. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

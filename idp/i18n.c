@@ -130,6 +130,16 @@ static const char *const TEXTS[][LANG_COUNT] = {
 	[MSG_METHOD_PWD_SMS] = { "Mật khẩu và mã SMS", "Password and SMS code" },
 	[MSG_METHOD_PWD_TOTP] = { "Mật khẩu và ứng dụng xác thực",
 	    "Password and authenticator app" },
+	[MSG_ACC_DEVICES] = { "Thiết bị đã liên kết", "Linked devices" },
+	[MSG_ACC_NO_DEVICES] = { "Chưa có thiết bị nào được liên kết với tài khoản.",
+	    "No device is linked to the account." },
+	[MSG_ACC_DEVICE_NAME] = { "Tên thiết bị", "Device name" },
+	[MSG_ACC_DEVICE_ADDED] = { "Ngày thêm", "Added" },
+	[MSG_ACC_DEVICE_LAST_USED] = { "Lần dùng gần nhất", "Last used" },
+	[MSG_BTN_REVOKE_DEVICE] = { "Thu hồi", "Revoke" },
+	[MSG_NOTE_DEVICE_REVOKED] = { "Đã thu hồi thiết bị. Thiết bị đó không "
+	    "thể dùng tài khoản này nữa.",
+	    "The device was revoked. It can no longer use this account." },
 
 	[MSG_ERR_REQUIRED] = { "Vui lòng điền đầy đủ các ô bắt buộc.",
 	    "Please fill in every required field." },
@@ -303,6 +313,31 @@ static const char *const TEXTS[][LANG_COUNT] = {
 	    "The request from the service could not be completed. Go back to "
 	    "the service and try again." },
 	[MSG_OIDC_ERR_DETAILS] = { "Chi tiết kỹ thuật:", "Technical details:" },
+
+	[MSG_QR_TITLE] = { "Đăng nhập bằng ứng dụng", "Sign in with the app" },
+	[MSG_QR_INTRO] = { "Mở ứng dụng định danh điện tử trên điện thoại, quét "
+	    "mã QR này và xác nhận. Mã có hiệu lực trong 2 phút. Cách này cần tài "
+	    "khoản mức 2.",
+	    "Open the electronic identity app on your phone, scan this QR code "
+	    "and approve. The code is valid for 2 minutes. This needs a level-2 "
+	    "account." },
+	[MSG_QR_LABEL] = { "Mã QR đăng nhập", "Sign-in QR code" },
+	[MSG_QR_OPEN_APP] = { "Mở trong ứng dụng (trên điện thoại này)",
+	    "Open in the app (on this phone)" },
+	[MSG_QR_BTN_DONE] = { "Tôi đã xác nhận trong ứng dụng",
+	    "I approved in the app" },
+	[MSG_QR_DENIED] = { "Bạn đã từ chối đăng nhập này trong ứng dụng. Không "
+	    "ai được đăng nhập.",
+	    "You refused this sign-in in the app. Nobody was signed in." },
+	[MSG_QR_EXPIRED] = { "Mã QR đã hết hạn hoặc đã được dùng.",
+	    "This QR code has expired or was already used." },
+	[MSG_QR_PENDING] = { "Ứng dụng chưa xác nhận đăng nhập này. Hãy xác "
+	    "nhận trong ứng dụng rồi bấm lại nút.",
+	    "The app has not approved this sign-in yet. Approve it in the app, "
+	    "then press the button again." },
+	[MSG_QR_NEW] = { "Hiện mã mới", "Show a new code" },
+	[MSG_METHOD_SWK] = { "Ứng dụng trên điện thoại (mã QR)",
+	    "Phone app (QR code)" },
 };
 
 _Static_assert(ARRAY_LEN(TEXTS) == MSG_COUNT,

@@ -103,6 +103,13 @@ enum msg {
 	MSG_METHOD_PWD,		/* sign-in methods as stored: pwd */
 	MSG_METHOD_PWD_SMS,	/* pwd+sms */
 	MSG_METHOD_PWD_TOTP,	/* pwd+totp */
+	MSG_ACC_DEVICES,	/* the app devices bound to the account */
+	MSG_ACC_NO_DEVICES,
+	MSG_ACC_DEVICE_NAME,
+	MSG_ACC_DEVICE_ADDED,
+	MSG_ACC_DEVICE_LAST_USED,
+	MSG_BTN_REVOKE_DEVICE,
+	MSG_NOTE_DEVICE_REVOKED,
 
 	/* Errors. */
 	MSG_ERR_REQUIRED,
@@ -173,6 +180,18 @@ enum msg {
 	MSG_OIDC_ERR_REQUEST,	/* invalid_request */
 	MSG_OIDC_ERR_OTHER,	/* any other code */
 	MSG_OIDC_ERR_DETAILS,
+
+	/* QR sign-in on the login page (pages_qr). */
+	MSG_QR_TITLE,
+	MSG_QR_INTRO,
+	MSG_QR_LABEL,		/* the QR code's accessible name */
+	MSG_QR_OPEN_APP,
+	MSG_QR_BTN_DONE,
+	MSG_QR_DENIED,
+	MSG_QR_EXPIRED,
+	MSG_QR_PENDING,
+	MSG_QR_NEW,
+	MSG_METHOD_SWK,		/* sign-in method as stored: swk (the app's key) */
 
 	MSG_COUNT
 };

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmd_admin.h"
 #include "cmd_keys.h"
+#include "cmd_officer.h"
 #include "cmd_registry.h"
 #include "cmd_serve.h"
 #include "cmd_sms.h"
@@ -17,6 +18,7 @@ static const struct cli_sub commands[] = {
 	{ "migrate", cmd_migrate, "apply database migrations" },
 	{ "registry", cmd_registry, "import, generate, issue cards, apply events" },
 	{ "client", cmd_client, "register and list relying parties" },
+	{ "officer", cmd_officer, "add and revoke enrolling officers" },
 	{ "keys", cmd_keys, "rotate the ID-token signing keys" },
 	{ "sms", cmd_sms, "list the SMS outbox (the default gateway)" },
 };

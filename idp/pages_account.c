@@ -11,6 +11,7 @@
 
 #include "accounts.h"
 #include "auth.h"
+#include "devices.h"
 #include "front.h"
 #include "pages_auth.h"
 #include "pages_oidc.h"
@@ -59,6 +60,7 @@ history_row(const struct signin *si, void *arg)
 	time_t t = (time_t)si->at;
 	enum msg method = strcmp(si->method, "pwd+sms") == 0 ? MSG_METHOD_PWD_SMS :
 	    strcmp(si->method, "pwd+totp") == 0 ? MSG_METHOD_PWD_TOTP :
+	    strcmp(si->method, "swk") == 0 ? MSG_METHOD_SWK :
 	    MSG_METHOD_PWD;
 
 	if (gmtime_r(&t, &tm) == NULL ||
@@ -74,6 +76,70 @@ history_row(const struct signin *si, void *arg)
 	html_raw(pg->h, "</td><td>");
 	html_text(pg->h, si->addr);
 	html_raw(pg->h, "</td></tr>\n");
+}
+
+/* A time as YYYY-MM-DD HH:MM UTC into when[32]. */
+static const char *
+format_when(int64_t at, char when[32])
+{
+	struct tm tm;
+	time_t t = (time_t)at;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, 32, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(when, 32, "%lld", (long long)at);
+	return when;
+}
+
+static void
+device_row(const struct device_row *row, void *arg)
+{
+	struct page *pg = arg;
+	char when[32];
+
+	html_raw(pg->h, "<tr><td>");
+	html_text(pg->h, row->d.name);
+	html_raw(pg->h, "</td><td>");
+	html_text(pg->h, format_when(row->d.created_at, when));
+	html_raw(pg->h, "</td><td>");
+	html_text(pg->h, format_when(row->d.last_used_at, when));
+	html_raw(pg->h, "</td><td>");
+	html_form_begin(pg->h, "/account/devices/revoke", pg->csrf);
+	html_hidden(pg->h, "device_id", row->d.device_id);
+	html_button(pg->h, NULL, NULL, i18n(pg->lang, MSG_BTN_REVOKE_DEVICE), false);
+	html_form_end(pg->h);
+	html_raw(pg->h, "</td></tr>\n");
+}
+
+/* The account's active devices, each with its revoke button; a DB_ code. */
+static int
+devices_table(struct page *pg, struct db_conn *c, const char *account_id)
+{
+	static const enum msg cols[] = { MSG_ACC_DEVICE_NAME, MSG_ACC_DEVICE_ADDED,
+	    MSG_ACC_DEVICE_LAST_USED };
+	unsigned n = 0;
+	int rc;
+
+	html_raw(pg->h, "<h2 id=\"devices\">");
+	html_text(pg->h, i18n(pg->lang, MSG_ACC_DEVICES));
+	html_raw(pg->h, "</h2>\n");
+	if ((rc = devices_count(c, account_id, &n)) != DB_OK || n == 0) {
+		html_raw(pg->h, "<p>");
+		html_text(pg->h, i18n(pg->lang, MSG_ACC_NO_DEVICES));
+		html_raw(pg->h, "</p>\n");
+		return rc;
+	}
+	html_raw(pg->h, "<div class=\"table-wrap\"><table class=\"history\" "
+	    "aria-labelledby=\"devices\">\n<thead><tr>");
+	for (size_t i = 0; i < ARRAY_LEN(cols); i++) {
+		html_raw(pg->h, "<th scope=\"col\">");
+		html_text(pg->h, i18n(pg->lang, cols[i]));
+		html_raw(pg->h, "</th>");
+	}
+	html_raw(pg->h, "<td></td></tr></thead>\n<tbody>\n");
+	rc = devices_foreach(c, account_id, false, device_row, pg);
+	html_raw(pg->h, "</tbody></table></div>\n");
+	return rc;
 }
 
 /* The sign-in history table (newest first); a DB_ code. */
@@ -150,12 +216,16 @@ render_account(struct page *pg, const struct session *s)
 	page_begin(pg, MSG_TITLE_ACCOUNT, "/account");
 	if (note != NULL && strcmp(note, "totp") == 0)
 		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_TOTP_ENABLED));
+	if (note != NULL && strcmp(note, "device_revoked") == 0)
+		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_DEVICE_REVOKED));
 	facts(pg, v);
 	html_raw(pg->h, "<div class=\"actions\">\n");
 	action_form(pg, "/account/totp", MSG_BTN_ENABLE_TOTP, true);
 	action_form(pg, "/account/lock", MSG_BTN_LOCK, false);
 	action_form(pg, "/logout", MSG_BTN_SIGN_OUT, false);
 	html_raw(pg->h, "</div>\n");
+	if ((rc = devices_table(pg, c, v->acc.account_id)) != DB_OK)
+		goto fail;
 	rc = history(pg, c, v->acc.account_id);
 fail:
 	db_release(pg->ctx->db, c);
@@ -349,6 +419,43 @@ done:
 	page_fini(&pg);
 }
 
+/* Revokes one of the session's devices; it fails at its next request. */
+static void
+h_device_revoke(struct http_req *r, void *arg)
+{
+	static const char *const names[] = { "device_id" };
+	static const size_t max[] = { DEV_ID_SIZE - 1 };
+	struct page_err e = { 400, MSG_ERR_BAD_FORM, 0 };
+	const char *id;
+	struct db_conn *c;
+	struct session s;
+	struct page pg;
+	size_t bad;
+	int rc = DB_ERR;
+
+	page_init(&pg, r, arg);
+	if (session_post(&pg, &s) != 0)
+		goto done;
+	if (page_fields(&pg, names, max, 1, &id, &bad) != 0) {
+		page_fail(&pg, &e, "/account");
+		goto done;
+	}
+	if ((c = db_acquire(pg.ctx->db)) != NULL)
+		rc = devices_revoke(c, s.account_id, id, clock_now(pg.ctx->clock));
+	db_release(pg.ctx->db, c);
+	if (rc != DB_OK) {
+		e = rc == DEV_NOT_FOUND ? (struct page_err){ 404, MSG_ERR_NOT_FOUND, 0 } :
+		    page_error(rc, 0);
+		page_fail(&pg, &e, "/account");
+		goto done;
+	}
+	log_event(pg.ctx->log, LOG_INFO, "device.revoked", "by", "session",
+	    "via", "page", NULL);
+	http_redirect(r, 303, "/account?note=device_revoked");
+done:
+	page_fini(&pg);
+}
+
 static void
 h_logout(struct http_req *r, void *arg)
 {
@@ -379,6 +486,7 @@ static const struct http_route ROUTES[] = {
 	{ "POST", "/account/totp", h_totp },
 	{ "POST", "/account/totp/confirm", h_totp_confirm },
 	{ "POST", "/account/lock", h_account_lock },
+	{ "POST", "/account/devices/revoke", h_device_revoke },
 	{ "POST", "/logout", h_logout },
 };
 

@@ -1,7 +1,8 @@
 /*
  * pages_account: the signed-in citizen's pages: the account page (facts,
- * two-step method, sign-in history), enabling an authenticator app, locking
- * the account from a session, and signing out.
+ * two-step method, linked devices with a revoke button each, sign-in
+ * history), enabling an authenticator app, revoking a device, locking the
+ * account from a session, and signing out.
  */
 #ifndef IDP_PAGES_ACCOUNT_H
 #define IDP_PAGES_ACCOUNT_H

@@ -14,6 +14,7 @@
 #include "pages_account.h"
 #include "pages_login.h"
 #include "pages_oidc.h"
+#include "pages_qr.h"
 #include "totp.h"
 
 #define PAGE_CTYPE "text/html; charset=utf-8"
@@ -490,6 +491,8 @@ pages_routes(struct http_route *out, size_t max)
 	t = pages_account_routes(&k);
 	n = http_routes_append(out, n, max, t, k);
 	t = pages_oidc_routes(&k);
+	n = http_routes_append(out, n, max, t, k);
+	t = pages_qr_routes(&k);
 	n = http_routes_append(out, n, max, t, k);
 	return http_routes_append(out, n, max, ROUTES, ARRAY_LEN(ROUTES));
 }

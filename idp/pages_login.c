@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "front.h"
 #include "pages_auth.h"
+#include "pages_qr.h"
 #include "password.h"
 
 /* One flow: its first form and its code step. */
@@ -62,6 +63,8 @@ send_pw_form(struct page *pg, const struct flow *f, const char *pid,
 	page_begin(pg, f->title, f->path);
 	page_intro(pg, f->intro);
 	html_error(pg->h, error);
+	if (f == &LOGIN)
+		html_raw(pg->h, "<div class=\"login-methods\"><div>\n");
 	html_form_begin(pg->h, action, pg->csrf);
 	if (f == &LOGIN)
 		page_hidden_req(pg);
@@ -69,6 +72,11 @@ send_pw_form(struct page *pg, const struct flow *f, const char *pid,
 	page_input_password(pg, MSG_LABEL_PASSWORD, "current-password", NULL);
 	html_button(pg->h, NULL, NULL, i18n(pg->lang, f->button), true);
 	html_form_end(pg->h);
+	if (f == &LOGIN) {
+		html_raw(pg->h, "</div>\n");
+		pages_qr_panel(pg);	/* the device-key method beside it */
+		html_raw(pg->h, "</div>\n");
+	}
 	page_links(pg, hrefs, texts, ARRAY_LEN(hrefs));
 	page_send(pg, status);
 }

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "api_auth.h"
+#include "api_devices.h"
+#include "api_enroll.h"
+#include "api_qrlogin.h"
 #include "auth.h"
 #include "clients.h"
 #include "regevent.h"
@@ -193,6 +196,12 @@ routes_build(struct http_route *out, size_t max)
 	size_t n = 0, napi;
 
 	api = api_auth_routes(&napi);
+	n = http_routes_append(out, n, max, api, napi);
+	api = api_devices_routes(&napi);
+	n = http_routes_append(out, n, max, api, napi);
+	api = api_enroll_routes(&napi);
+	n = http_routes_append(out, n, max, api, napi);
+	api = api_qrlogin_routes(&napi);
 	n = http_routes_append(out, n, max, api, napi);
 	api = oidc_http_routes(&napi);
 	n = http_routes_append(out, n, max, api, napi);

@@ -37,6 +37,7 @@ struct routes_ctx {
 	uint8_t csrf_key[32];
 	struct keys_cache *keys;	/* ID-token signing keys, reloaded every 60 s */
 	struct oidc_edge *oidc;
+	unsigned device_limit;		/* active devices per account; 0: DEV_MAX_DEFAULT */
 };
 
 /*

@@ -168,7 +168,12 @@ class Browser:
             return
         self.pages += 1
         low = page.text.lower()
-        t.assertNotIn("<script", low, page.path)
+        # Scripts only as files of our own, never inline.
+        for attrs, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", low, re.S):
+            t.assertRegex(attrs, r'\ssrc="/static/[a-z0-9_-]+\.js"', page.path)
+            t.assertEqual(body.strip(), "", page.path)
+        t.assertEqual(low.count("<script"), len(re.findall(r"<script\b[^>]*>.*?</script>",
+                                                           low, re.S)), page.path)
         t.assertNotIn("<style", low, page.path)
         t.assertNotIn("style=", low, page.path)
         t.assertNotRegex(low, r"\son[a-z]+=", page.path)

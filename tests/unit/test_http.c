@@ -78,6 +78,18 @@ h_prefix(struct http_req *r, void *ctx)
 	http_respond(r, 200, "text/plain", http_path(r), strlen(http_path(r)));
 }
 
+/* The request target as sent, then the decoded path. */
+static void
+h_target(struct http_req *r, void *ctx)
+{
+	char out[256];
+	int n;
+
+	UNUSED(ctx);
+	n = snprintf(out, sizeof(out), "%s|%s", http_target(r), http_path(r));
+	http_respond(r, 200, "text/plain", out, (size_t)n);
+}
+
 static void
 h_json(struct http_req *r, void *ctx)
 {
@@ -183,6 +195,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/page", h_page },
 	{ "POST", "/echo", h_echo },
 	{ "GET", "/p/*", h_prefix },
+	{ "GET", "/target/*", h_target },
 	{ "POST", "/json", h_json },
 	{ "GET", "/auth", h_auth },
 	{ "GET", "/cookie", h_cookie },
@@ -404,6 +417,20 @@ TEST(prefix_route)
 	resp_free(&r);
 	CHECK_EQ_INT(get(&r, "/px", NULL), 0);
 	CHECK_EQ_INT(r.status, 404);
+	resp_free(&r);
+}
+
+TEST(raw_target)
+{
+	struct resp r;
+
+	NEED_SERVER();
+	CHECK_EQ_INT(get(&r, "/target/a%20b?q=%41+1&z", NULL), 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.body, "/target/a%20b?q=%41+1&z|/target/a b");
+	resp_free(&r);
+	CHECK_EQ_INT(get(&r, "/target/x", NULL), 0);
+	CHECK_STR(r.body, "/target/x|/target/x");
 	resp_free(&r);
 }
 
@@ -1267,7 +1294,7 @@ TEST(routes_append_bounds)
 }
 
 T_MAIN(T(routes_append_bounds), T(get_exact_route), T(head_served_by_get), T(handlers_get_ctx),
-    T(prefix_route), T(unknown_path_404), T(wrong_method_405), T(post_echo),
+    T(prefix_route), T(raw_target), T(unknown_path_404), T(wrong_method_405), T(post_echo),
     T(body_at_the_limit), T(declared_body_over_limit_413), T(chunked_body),
     T(keep_alive), T(json_body), T(basic_auth), T(cookies),
     T(query_headers_addr), T(handler_answers), T(start_errors),
