@@ -13,6 +13,7 @@
 
 #include "accounts.h"
 #include "clients.h"
+#include "officers.h"
 #include "password.h"
 #include "regen.h"
 #include "registry.h"
@@ -89,6 +90,23 @@ add_client(struct cli_res *r, const char *name, enum client_kind kind)
 	struct client_new cn = { .name = name, .kind = kind };
 
 	return add_client_new(r, &cn);
+}
+
+/* The enrollment desk's officer, with the token shown once. */
+static json_t *
+add_officer(struct cli_res *r)
+{
+	char id[OFFICER_ID_SIZE], token[OFFICER_TOKEN_SIZE], reason[256];
+	json_t *j = NULL;
+
+	if (officers_add(r->db, r->seal, "Cán bộ tiếp nhận (demo)",
+	    "Công an phường Hoàn Kiếm", clock_now(r->clock), id, token, reason,
+	    sizeof(reason)) == DB_OK)
+		j = json_pack("{s:s, s:s}", "officer_id", id, "token", token);
+	else
+		cli_error("demo officer: %s", reason);
+	sodium_memzero(token, sizeof(token));
+	return j;
 }
 
 /* A random password the policy accepts: "dd-" and 16 base32 letters. */
@@ -170,7 +188,7 @@ demo_seed(struct cli_res *r, const struct config *cfg)
 {
 	unsigned long people;
 	char path[CONFIG_PATH_MAX + 16];
-	json_t *creds = NULL, *reg, *citizen, *portal;
+	json_t *creds = NULL, *reg, *citizen, *portal, *airport, *officer;
 	struct person p;
 	int rc = -1;
 
@@ -182,23 +200,26 @@ demo_seed(struct cli_res *r, const struct config *cfg)
 	fflush(stdout);
 	if (import_population(r) != 0)
 		return -1;
-	if ((reg = add_client(r, "Cơ sở dữ liệu quốc gia về dân cư (demo)",
-	    CLIENT_REGISTRY)) == NULL)
-		return -1;
-	if ((portal = add_portal_client(r)) == NULL) {
-		json_decref(reg);
-		return -1;
-	}
-	if (registry_first_living(r->db, &p) != DB_OK ||
-	    (citizen = add_citizen(r, &p)) == NULL) {
-		json_decref(reg);
-		json_decref(portal);
-		return -1;
-	}
-	creds = json_pack("{s:o, s:o, s:o, s:{s:s, s:s, s:s}}", "registry_client", reg,
-	    "portal_client", portal, "citizen", citizen, "sample_person",
+	if ((creds = json_object()) == NULL ||
+	    (reg = add_client(r, "Cơ sở dữ liệu quốc gia về dân cư (demo)",
+	    CLIENT_REGISTRY)) == NULL ||
+	    json_object_set_new(creds, "registry_client", reg) != 0 ||
+	    (portal = add_portal_client(r)) == NULL ||
+	    json_object_set_new(creds, "portal_client", portal) != 0 ||
+	    (airport = add_client(r, "Cảng hàng không quốc tế Nội Bài (demo)",
+	    CLIENT_AIRPORT)) == NULL ||
+	    json_object_set_new(creds, "airport_client", airport) != 0 ||
+	    (officer = add_officer(r)) == NULL ||
+	    json_object_set_new(creds, "officer", officer) != 0 ||
+	    registry_first_living(r->db, &p) != DB_OK ||
+	    (citizen = add_citizen(r, &p)) == NULL ||
+	    json_object_set_new(creds, "citizen", citizen) != 0 ||
+	    json_object_set_new(creds, "sample_person", json_pack("{s:s, s:s, s:s}",
 	    "personal_id", p.personal_id, "full_name", p.full_name, "birth_date",
-	    p.birth_date);
+	    p.birth_date)) != 0) {
+		json_decref(creds);
+		return -1;
+	}
 	demo_file(cfg, path, sizeof(path));
 	rc = write_creds(path, creds);
 	json_decref(creds);
@@ -276,6 +297,17 @@ demo_print(const struct config *cfg, const char *base_url, const char *portal_ur
 		    "                    (POST %s/v1/registry/events with HTTP Basic)\n",
 		    json_string_value(json_object_get(reg, "client_id")),
 		    json_string_value(json_object_get(reg, "client_secret")), base_url);
+	reg = json_object_get(creds, "officer");
+	if (reg != NULL)
+		fprintf(out, "  officer (desk):   officer_id=%s token=%s\n"
+		    "                    (POST %s/v1/enrollments with Authorization: Bearer)\n",
+		    json_string_value(json_object_get(reg, "officer_id")),
+		    json_string_value(json_object_get(reg, "token")), base_url);
+	reg = json_object_get(creds, "airport_client");
+	if (reg != NULL)
+		fprintf(out, "  airport client:   client_id=%s client_secret=%s\n",
+		    json_string_value(json_object_get(reg, "client_id")),
+		    json_string_value(json_object_get(reg, "client_secret")));
 	reg = json_object_get(creds, "citizen");
 	if (reg != NULL)
 		fprintf(out, "  demo citizen:     %s/login  personal_id=%s password=%s\n"
