@@ -382,7 +382,9 @@ def main():
                     help="seconds of discovery, authorize and userinfo load")
     ap.add_argument("--token-duration", type=int, default=8,
                     help="seconds of token load (codes live 60 s)")
-    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--connections", type=int, default=16,
+                    help="wrk connections (16 saturate the server on 2 cores; "
+                         "more only lengthen the queue in front of it)")
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--offline", action="store_true",
                     help="ask offline_access too (token also issues a "
