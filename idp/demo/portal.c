@@ -21,6 +21,7 @@
 #include "portal_rp.h"
 
 #define SCOPE "openid profile personal_id address phone offline_access"
+#define ACR_LOA2 "urn:dinhdanh:loa:2"	/* asked by /login?level=2: the app */
 #define FLOW_TTL 600		/* seconds to finish a sign-in */
 #define SESSION_TTL 3600	/* seconds a portal session lasts */
 #define STORE_MAX 1024		/* flows and sessions held at once */
@@ -50,8 +51,9 @@ struct portal {
 /* ---- texts (the portal is its own service with its own words) ---- */
 
 enum text {
-	T_TITLE, T_INTRO, T_SIGN_IN, T_SIGN_OUT, T_VERIFIED, T_NAME, T_BIRTH,
-	T_GENDER, T_PID, T_ADDRESS, T_PHONE, T_SUB, T_ACR, T_AMR, T_AUTH_TIME,
+	T_TITLE, T_INTRO, T_SIGN_IN, T_SIGN_IN_LOA2, T_SIGN_OUT, T_VERIFIED,
+	T_NAME, T_BIRTH, T_GENDER, T_PID, T_ADDRESS, T_PHONE, T_SUB, T_ACR, T_AMR,
+	T_AUTH_TIME,
 	T_ERROR_TITLE, T_ERR_EXPIRED, T_ERR_PROVIDER, T_ERR_NOT_READY, T_ERR_DENIED,
 	T_ERR_CODE, T_TRY_AGAIN, T_SIGNED_OUT, T_OTHER_LANG, T_FOOTER, T_WELCOME,
 	T_COUNT
@@ -64,6 +66,8 @@ static const char *const TEXTS[T_COUNT][LANG_COUNT] = {
 	    "A demonstration portal: sign in with your dinhdanh identity to see "
 	    "the information about you it receives and has verified." },
 	[T_SIGN_IN] = { "Đăng nhập bằng dinhdanh", "Sign in with dinhdanh" },
+	[T_SIGN_IN_LOA2] = { "Đăng nhập mức 2 (ứng dụng)",
+	    "Sign in with level 2 (app)" },
 	[T_SIGN_OUT] = { "Đăng xuất", "Sign out" },
 	[T_VERIFIED] = { "Thông tin đã xác minh", "Verified information" },
 	[T_NAME] = { "Họ và tên", "Full name" },
@@ -441,6 +445,8 @@ home_page(struct http_req *r, bool signed_out)
 	html_text(h, tx(l, T_INTRO));
 	html_raw(h, "</p><p><a class=\"button\" href=\"/login\">");
 	html_text(h, tx(l, T_SIGN_IN));
+	html_raw(h, "</a></p><p><a class=\"button secondary\" href=\"/login?level=2\">");
+	html_text(h, tx(l, T_SIGN_IN_LOA2));
 	html_raw(h, "</a></p>");
 	page_send(r, h, l, 200);
 }
@@ -502,6 +508,7 @@ h_login(struct http_req *r, void *arg)
 {
 	struct portal *p = arg;
 	int64_t now = clock_now(p->clock);
+	const char *level = http_query(r, "level");
 	char id[64], redirect[128], challenge[RP_RAND_SIZE], key[RP_RAND_SIZE];
 	char url[RP_URL_MAX];
 	struct rp_entry e = { .data = NULL };
@@ -525,6 +532,9 @@ h_login(struct http_req *r, void *arg)
 	    "authorization_endpoint"), .client_id = id, .redirect_uri = redirect,
 	    .scope = SCOPE, .state = e.state, .nonce = e.nonce,
 	    .challenge = challenge }, url, sizeof(url));
+	/* Level 2 (OIDC Core 3.1.2.1 acr_values): a sign-in with the app. */
+	if (rc == 0 && level != NULL && strcmp(level, "2") == 0)
+		rc = rp_url_param(url, sizeof(url), "acr_values", ACR_LOA2);
 	json_decref(d);
 	if (rc != 0 || rp_store_put(p->store, &e, now, now + FLOW_TTL, key) != 0) {
 		rp_entry_clear(&e);

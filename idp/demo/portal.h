@@ -9,7 +9,8 @@
  * discovery document and JWKS; no global state but libcurl's one-time init.
  *
  * Routes: GET / (sign-in button, or the verified claims once signed in),
- * /login, /callback, /logout, /lang, /portal.css.
+ * /login (with ?level=2 for a level-2 sign-in), /callback, /logout, /lang,
+ * /portal.css.
  */
 #ifndef IDP_DEMO_PORTAL_H
 #define IDP_DEMO_PORTAL_H

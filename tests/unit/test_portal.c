@@ -2,7 +2,8 @@
  * test_portal: the demo portal's server against a stub provider (its own
  * loopback server answering discovery): the home page in both languages,
  * "not ready" before it has a client, /login's redirect with state, nonce
- * and S256 challenge and its flow cookie, bad callbacks answered as pages,
+ * and S256 challenge and its flow cookie (and /login?level=2's, asking
+ * acr_values=urn:dinhdanh:loa:2), bad callbacks answered as pages,
  * and an unreachable provider answered as a page.
  */
 #include "t.h"
@@ -107,6 +108,8 @@ TEST(pages_and_login_redirect)
 	CHECK_EQ_INT(r.status, 200);
 	CHECK(body_has(&r, "<html lang=\"vi\""));
 	CHECK(body_has(&r, "href=\"/login\""));
+	CHECK(body_has(&r, "href=\"/login?level=2\""));
+	CHECK(body_has(&r, "Đăng nhập mức 2 (ứng dụng)"));
 	CHECK(body_has(&r, "name=\"viewport\""));
 	CHECK(header(&r, "Content-Security-Policy", v, sizeof(v)) != NULL &&
 	    strstr(v, "script-src 'self'") != NULL);
@@ -114,6 +117,7 @@ TEST(pages_and_login_redirect)
 	CHECK_EQ_INT(get(port, "/", "lang=en", &r), 0);
 	CHECK(body_has(&r, "<html lang=\"en\""));
 	CHECK(body_has(&r, "Sign in with dinhdanh"));
+	CHECK(body_has(&r, "Sign in with level 2 (app)"));
 	resp_free(&r);
 	CHECK_EQ_INT(get(port, "/lang?to=en", NULL, &r), 0);
 	CHECK_EQ_INT(r.status, 303);
@@ -141,6 +145,7 @@ TEST(pages_and_login_redirect)
 	    "%20offline_access") != NULL);
 	CHECK(strstr(loc, "redirect_uri=http%3A%2F%2F127.0.0.1%3A") != NULL);
 	CHECK(strstr(loc, "&nonce=") != NULL);
+	CHECK(strstr(loc, "acr_values") == NULL);	/* level 1: none asked */
 	CHECK(header(&r, "Set-Cookie", v, sizeof(v)) != NULL);
 	CHECK(strncmp(v, "portal_flow=", 12) == 0 && strstr(v, "HttpOnly") != NULL);
 	snprintf(cookie, sizeof(cookie), "%.*s", (int)strcspn(v, ";"), v);
@@ -154,6 +159,30 @@ TEST(pages_and_login_redirect)
 	/* A second sign-in: fresh values, discovery cached. */
 	CHECK_EQ_INT(get(port, "/login", NULL, &r), 0);
 	CHECK(header(&r, "Location", v, sizeof(v)) != NULL && strstr(v, state) == NULL);
+	resp_free(&r);
+	CHECK_EQ_INT(st.discovery_calls, 1);
+
+	/* Level 2: the same request, acr_values asking for the app, encoded. */
+	CHECK_EQ_INT(get(port, "/login?level=2", NULL, &r), 0);
+	CHECK_EQ_INT(r.status, 303);
+	CHECK(header(&r, "Location", v, sizeof(v)) != NULL);
+	CHECK(strncmp(v, st.issuer, strlen(st.issuer)) == 0);
+	CHECK(strstr(v, "/authorize?response_type=code&client_id=c_demo&") != NULL);
+	CHECK(strstr(v, "&code_challenge_method=S256") != NULL);
+	CHECK(strstr(v, "&state=") != NULL && strstr(v, "&nonce=") != NULL);
+	CHECK(strstr(v, "&acr_values=urn%3Adinhdanh%3Aloa%3A2") != NULL);
+	{
+		const char *a = strstr(v, "acr_values=");	/* once only */
+		CHECK(a != NULL && strstr(a + 1, "acr_values=") == NULL);
+	}
+	CHECK(header(&r, "Set-Cookie", v, sizeof(v)) != NULL &&
+	    strncmp(v, "portal_flow=", 12) == 0);
+	resp_free(&r);
+	/* Any other level: no acr_values. */
+	CHECK_EQ_INT(get(port, "/login?level=3", NULL, &r), 0);
+	CHECK_EQ_INT(r.status, 303);
+	CHECK(header(&r, "Location", v, sizeof(v)) != NULL &&
+	    strstr(v, "acr_values") == NULL);
 	resp_free(&r);
 	CHECK_EQ_INT(st.discovery_calls, 1);
 
