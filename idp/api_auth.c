@@ -24,50 +24,14 @@
 #define F_NAME 1024
 #define F_PASSWORD 1024
 
-struct field {
-	const char *name;
-	size_t max;
-};
-
-/*
- * The string fields of `body` into out[] (pointers into body): 0, or -1
- * after answering 400 naming the first missing, mistyped or overlong field.
- */
-static int
-fields(struct http_req *r, json_t *body, const struct field *f, size_t n,
-    const char **out)
-{
-	char msg[128];
-
-	for (size_t i = 0; i < n; i++) {
-		json_t *v = json_object_get(body, f[i].name);
-
-		if (v == NULL || json_is_null(v))
-			snprintf(msg, sizeof(msg), "%s is required", f[i].name);
-		else if (!json_is_string(v))
-			snprintf(msg, sizeof(msg), "%s must be a string", f[i].name);
-		else if (json_string_length(v) > f[i].max)
-			snprintf(msg, sizeof(msg), "%s is too long", f[i].name);
-		else if (strlen(json_string_value(v)) != json_string_length(v))
-			snprintf(msg, sizeof(msg), "%s contains a NUL", f[i].name);
-		else {
-			out[i] = json_string_value(v);
-			continue;
-		}
-		http_respond_error(r, 400, "invalid_request", msg);
-		return -1;
-	}
-	return 0;
-}
-
 /* The JSON body and its fields, or NULL after answering. */
 static json_t *
-body_fields(struct http_req *r, const struct field *f, size_t n,
+body_fields(struct http_req *r, const struct front_field *f, size_t n,
     const char **out)
 {
 	json_t *body = http_json_body(r, JSON_DEPTH);
 
-	if (body != NULL && fields(r, body, f, n, out) != 0) {
+	if (body != NULL && front_json_fields(r, body, f, n, out) != 0) {
 		json_decref(body);
 		return NULL;
 	}
@@ -157,7 +121,7 @@ auth_error(struct http_req *r, const struct routes_ctx *ctx, int rc,
 
 /* ---- registration ---- */
 
-static const struct field REG_FIELDS[] = {
+static const struct front_field REG_FIELDS[] = {
 	{ "personal_id", F_ID }, { "full_name", F_NAME }, { "birth_date", F_ID },
 	{ "phone", F_PHONE }, { "password", F_PASSWORD },
 };
@@ -243,7 +207,7 @@ static void
 h_register_resend(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
-	static const struct field f[] = { { "registration_id", F_ID } };
+	static const struct front_field f[] = { { "registration_id", F_ID } };
 	const char *v[1];
 	json_t *body = body_fields(r, f, 1, v);
 	int64_t wait = 0;
@@ -266,7 +230,7 @@ static void
 h_register_confirm(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
-	static const struct field f[] = { { "registration_id", F_ID },
+	static const struct front_field f[] = { { "registration_id", F_ID },
 	    { "code", F_CODE } };
 	const char *v[2];
 	char acc[ACC_ID_SIZE];
@@ -293,7 +257,7 @@ done:
 
 /* ---- password steps: login, lock, unlock ---- */
 
-static const struct field PW_FIELDS[] = {
+static const struct front_field PW_FIELDS[] = {
 	{ "personal_id", F_ID }, { "password", F_PASSWORD },
 };
 
@@ -386,7 +350,7 @@ static void
 h_login_code(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
-	static const struct field f[] = { { "login_id", F_ID }, { "code", F_CODE } };
+	static const struct front_field f[] = { { "login_id", F_ID }, { "code", F_CODE } };
 	const char *v[2];
 	char addr[64];
 	struct auth_meta meta;
@@ -419,7 +383,7 @@ static void
 resend(struct http_req *r, struct routes_ctx *ctx, const char *purpose,
     const char *idname)
 {
-	const struct field f[] = { { idname, F_ID } };
+	const struct front_field f[] = { { idname, F_ID } };
 	const char *v[1];
 	json_t *body = body_fields(r, f, 1, v);
 	int64_t wait = 0;
@@ -457,7 +421,7 @@ h_challenge_resend(struct http_req *r, void *arg)
 static void
 action_confirm(struct http_req *r, struct routes_ctx *ctx, const char *purpose)
 {
-	static const struct field f[] = { { "challenge_id", F_ID },
+	static const struct front_field f[] = { { "challenge_id", F_ID },
 	    { "code", F_CODE } };
 	const char *v[2];
 	json_t *body = body_fields(r, f, 2, v);
@@ -496,7 +460,7 @@ static void
 h_forgot(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
-	static const struct field f[] = { { "personal_id", F_ID },
+	static const struct front_field f[] = { { "personal_id", F_ID },
 	    { "phone", F_PHONE } };
 	const char *v[2];
 	char id[CH_ID_SIZE];
@@ -520,7 +484,7 @@ done:
 	json_decref(body);
 }
 
-static const struct field RESET_FIELDS[] = {
+static const struct front_field RESET_FIELDS[] = {
 	{ "challenge_id", F_ID }, { "code", F_CODE }, { "password", F_PASSWORD },
 };
 
@@ -732,7 +696,7 @@ static void
 h_me_totp_confirm(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
-	static const struct field f[] = { { "code", F_CODE } };
+	static const struct front_field f[] = { { "code", F_CODE } };
 	const char *v[1];
 	struct session s;
 	json_t *body;

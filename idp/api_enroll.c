@@ -16,45 +16,10 @@
 
 #define JSON_DEPTH 4
 
-struct field {
-	const char *name;
-	size_t max;
-};
-
-static const struct field FIELDS[] = {
+static const struct front_field FIELDS[] = {
 	{ "chip_record", JWS_MAX_COMPACT }, { "biometric_digest", 64 },
 	{ "phone", 32 },
 };
-
-/*
- * The string fields of `body` into out[]: 0, or -1 after answering 400
- * naming the first missing, mistyped or overlong field.
- */
-static int
-fields(struct http_req *r, json_t *body, const char **out)
-{
-	char msg[128];
-
-	for (size_t i = 0; i < ARRAY_LEN(FIELDS); i++) {
-		json_t *v = json_object_get(body, FIELDS[i].name);
-
-		if (v == NULL || json_is_null(v))
-			snprintf(msg, sizeof(msg), "%s is required", FIELDS[i].name);
-		else if (!json_is_string(v))
-			snprintf(msg, sizeof(msg), "%s must be a string", FIELDS[i].name);
-		else if (json_string_length(v) > FIELDS[i].max)
-			snprintf(msg, sizeof(msg), "%s is too long", FIELDS[i].name);
-		else if (strlen(json_string_value(v)) != json_string_length(v))
-			snprintf(msg, sizeof(msg), "%s contains a NUL", FIELDS[i].name);
-		else {
-			out[i] = json_string_value(v);
-			continue;
-		}
-		http_respond_error(r, 400, "invalid_request", msg);
-		return -1;
-	}
-	return 0;
-}
 
 /* The officer of the bearer token into id; 0, or -1 after answering 401/5xx. */
 static int
@@ -144,7 +109,7 @@ h_enroll(struct http_req *r, void *arg)
 
 	if (officer_auth(r, ctx, officer) != 0 ||
 	    (body = http_json_body(r, JSON_DEPTH)) == NULL ||
-	    fields(r, body, v) != 0)
+	    front_json_fields(r, body, FIELDS, ARRAY_LEN(FIELDS), v) != 0)
 		goto done;
 	if (!enroll_digest_valid(v[1])) {
 		http_respond_error(r, 400, "invalid_request",

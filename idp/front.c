@@ -105,3 +105,30 @@ front_amr_json(const char *amr)
 	}
 	return a;
 }
+
+int
+front_json_fields(struct http_req *r, json_t *body, const struct front_field *f,
+    size_t n, const char **out)
+{
+	char msg[128];
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(body, f[i].name);
+
+		if (v == NULL || json_is_null(v))
+			snprintf(msg, sizeof(msg), "%s is required", f[i].name);
+		else if (!json_is_string(v))
+			snprintf(msg, sizeof(msg), "%s must be a string", f[i].name);
+		else if (json_string_length(v) > f[i].max)
+			snprintf(msg, sizeof(msg), "%s is too long", f[i].name);
+		else if (strlen(json_string_value(v)) != json_string_length(v))
+			snprintf(msg, sizeof(msg), "%s contains a NUL", f[i].name);
+		else {
+			out[i] = json_string_value(v);
+			continue;
+		}
+		http_respond_error(r, 400, "invalid_request", msg);
+		return -1;
+	}
+	return 0;
+}

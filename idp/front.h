@@ -36,6 +36,20 @@ const char *front_session_token(struct http_req *, const struct routes_ctx *);
 void front_set_session(struct http_req *, const struct routes_ctx *,
     const char *token, long max_age);
 
+/* A string field of a JSON body and its limit in bytes. */
+struct front_field {
+	const char *name;
+	size_t max;
+};
+
+/*
+ * The string fields f[n] of `body` into out[] (pointers into body): 0, or
+ * -1 after answering 400 invalid_request naming the first missing, mistyped,
+ * overlong or NUL-holding field.
+ */
+int front_json_fields(struct http_req *, json_t *body,
+    const struct front_field *f, size_t n, const char **out) WUR;
+
 /* RFC 8176 `amr` values, space separated, as a JSON array (new reference). */
 json_t *front_amr_json(const char *amr);
 
