@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credentials.h"
 #include "lockout.h"
 #include "oidc.h"
 #include "password.h"
@@ -166,8 +167,9 @@ failure(struct db_conn *c, const struct account *acc, const struct pw_args *p,
 	if ((rc = accounts_note_failure(c, acc->account_id, p->now, &f)) != DB_OK)
 		return rc;
 	if (lockout_hard(f) && strcmp(acc->status, "active") == 0 &&
-	    (rc = accounts_set_status(c, acc->account_id, "locked", "failures",
-	    p->now)) != DB_OK)
+	    ((rc = accounts_set_status(c, acc->account_id, "locked", "failures",
+	    p->now)) != DB_OK ||
+	    (rc = credentials_revoke_account(c, acc->account_id, p->now)) != DB_OK))
 		return rc;
 	if ((rc = record(c, acc->account_id, delayed ? "delayed" :
 	    "wrong_password", "pwd", p->meta, p->now)) != DB_OK)
@@ -419,7 +421,10 @@ auth_login_finish(struct auth *a, const char *id, const char *code,
 	return rc;
 }
 
-/* Locks `account_id` by its holder's wish: sessions end, codes revoked. */
+/*
+ * Locks `account_id` by its holder's wish: sessions end, codes and
+ * credentials are revoked.
+ */
 static int
 lock_tx(struct db_conn *c, const char *account_id, int64_t now)
 {
@@ -427,7 +432,8 @@ lock_tx(struct db_conn *c, const char *account_id, int64_t now)
 
 	if ((rc = accounts_set_status(c, account_id, "locked", "self", now)) != DB_OK ||
 	    (rc = sessions_end_all(c, account_id, &n)) != DB_OK ||
-	    (rc = oidc_revoke_account(c, account_id, now)) != DB_OK)
+	    (rc = oidc_revoke_account(c, account_id, now)) != DB_OK ||
+	    (rc = credentials_revoke_account(c, account_id, now)) != DB_OK)
 		return rc;
 	return challenge_revoke_subject(c, account_id, now);
 }
@@ -632,7 +638,8 @@ auth_on_death(struct db_conn *c, const char *personal_id, int64_t now)
 		return rc;
 	if ((rc = accounts_set_status(c, acc.account_id, "disabled", NULL, now)) != DB_OK ||
 	    (rc = sessions_end_all(c, acc.account_id, &n)) != DB_OK ||
-	    (rc = oidc_revoke_account(c, acc.account_id, now)) != DB_OK)
+	    (rc = oidc_revoke_account(c, acc.account_id, now)) != DB_OK ||
+	    (rc = credentials_revoke_account(c, acc.account_id, now)) != DB_OK)
 		return rc;
 	return challenge_revoke_subject(c, acc.account_id, now);
 }
@@ -642,8 +649,12 @@ on_event(struct db_conn *c, const struct registry_event *ev, int64_t now,
     void *arg)
 {
 	UNUSED(arg);
-	return ev->type == REG_EV_DEATH ? auth_on_death(c, ev->personal_id, now) :
-	    DB_OK;
+	if (ev->type == REG_EV_DEATH)
+		return auth_on_death(c, ev->personal_id, now);
+	/* The old card's portrait digest is in the credentials: new ones needed. */
+	if (ev->type == REG_EV_CARD_REISSUED)
+		return credentials_revoke_person(c, ev->personal_id, now);
+	return DB_OK;
 }
 
 static const struct registry_hooks AUTH_HOOKS = { on_event, NULL };

@@ -159,11 +159,15 @@ int auth_logout(struct auth *, const char *token) WUR;
 /*
  * The registry recorded the death of `personal_id` (on the registry's
  * connection, in its transaction): the account is disabled, its sessions
- * end and its codes are revoked. DB_OK also when there is no account.
+ * end and its codes and credentials are revoked. DB_OK also when there is
+ * no account.
  */
 int auth_on_death(struct db_conn *c, const char *personal_id, int64_t now) WUR;
 
-/* Registry hooks that apply auth_on_death to every death event. */
+/*
+ * Registry hooks that apply auth_on_death to every death event and revoke
+ * the person's credentials on a card_reissued one.
+ */
 const struct registry_hooks *auth_registry_hooks(void);
 
 #endif

@@ -106,7 +106,8 @@ ctx_open(struct routes_ctx *ctx, const struct config *cfg)
 	if (workpool_new(0, POOL_QUEUE_PER_THREAD * cores(), 5, &ctx->pool) != 0)
 		return -1;
 	if (keys_cache_new(ctx->db, ctx->seal, ctx->clock, KEYS_ID_TOKEN, &ctx->keys) != 0 ||
-	    oidc_edge_new(&ctx->oidc) != 0)
+	    keys_cache_new(ctx->db, ctx->seal, ctx->clock, KEYS_CREDENTIAL,
+	    &ctx->cred_keys) != 0 || oidc_edge_new(&ctx->oidc) != 0)
 		return -1;
 	return ratelimit_new(per_min / 60.0, per_min, 65536, &ctx->limit);
 }
@@ -117,6 +118,7 @@ ctx_close(struct routes_ctx *ctx)
 	workpool_free(ctx->pool);
 	ratelimit_free(ctx->limit);
 	keys_cache_free(ctx->keys);
+	keys_cache_free(ctx->cred_keys);
 	oidc_edge_free(ctx->oidc);
 	auth_free(ctx->auth);
 	sodium_memzero(ctx->csrf_key, sizeof(ctx->csrf_key));

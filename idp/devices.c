@@ -13,6 +13,7 @@
 
 #include "accounts.h"
 #include "b64.h"
+#include "credentials.h"
 
 #define SIG_B64_LEN 86		/* 64 bytes */
 #define KEY_B64_LEN 43		/* 32 bytes */
@@ -434,6 +435,9 @@ devices_revoke(struct db_conn *c, const char *account_id,
 	    "account_id = ?", device_id, account_id);
 	if (rc != 1)
 		return rc == 0 ? DEV_NOT_FOUND : rc;
+	/* Its credentials first: a failure in between leaves them revoked. */
+	if ((rc = credentials_revoke_device(c, device_id, now)) != DB_OK)
+		return rc;
 	if ((st = db_stmt(c, "UPDATE devices SET revoked_at = ? WHERE "
 	    "device_id = ? AND revoked_at IS NULL")) == NULL)
 		return DB_ERR;

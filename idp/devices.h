@@ -87,8 +87,9 @@ int devices_foreach(struct db_conn *, const char *account_id,
     void *arg) WUR;
 
 /*
- * Revokes device_id of account_id as of `now`: DB_OK (also when it was
- * revoked already), DEV_NOT_FOUND when the account has no such device.
+ * Revokes device_id of account_id as of `now`, and its credentials with
+ * it: DB_OK (also when it was revoked already), DEV_NOT_FOUND when the
+ * account has no such device.
  */
 int devices_revoke(struct db_conn *, const char *account_id,
     const char *device_id, int64_t now) WUR;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,13 @@ struct newkey {
 	uint8_t sealed[PRIV_MAX + SEAL_OVERHEAD];
 	size_t sealed_len;
 };
+
+/* Whether `purpose` has keys of `alg`: the credential keys are EdDSA only. */
+static bool
+purpose_has(const char *purpose, enum jws_alg alg)
+{
+	return alg == JWS_EDDSA || strcmp(purpose, KEYS_CREDENTIAL) != 0;
+}
 
 static void
 aad_for(char *aad, size_t n, const char *kid)
@@ -177,7 +185,8 @@ keys_current(struct db *db, const struct seal *seal, const char *purpose,
 	struct db_conn *c;
 	int rc;
 
-	if (db == NULL || seal == NULL || purpose == NULL || out == NULL)
+	if (db == NULL || seal == NULL || purpose == NULL || out == NULL ||
+	    !purpose_has(purpose, alg))
 		return DB_ERR;
 	if ((c = db_acquire(db)) == NULL)
 		return DB_ERR;
@@ -215,7 +224,7 @@ rotated_list(const struct newkey *nk)
 	json_t *list = json_array();
 
 	for (size_t i = 0; list != NULL && i < JWS_ALG_COUNT; i++) {
-		if (json_array_append_new(list, json_pack("{s:s, s:s}", "alg",
+		if (nk[i].key != NULL && json_array_append_new(list, json_pack("{s:s, s:s}", "alg",
 		    jws_alg_name(jws_key_alg(nk[i].key)), "kid",
 		    jws_key_kid(nk[i].key))) != 0) {
 			json_decref(list);
@@ -241,14 +250,16 @@ keys_rotate(struct db *db, const struct seal *seal, const char *purpose,
 	    strlen(purpose) >= PURPOSE_MAX)
 		return DB_ERR;
 	for (i = 0; i < JWS_ALG_COUNT; i++)
-		if ((rc = make_key(seal, purpose, all_algs[i], &nk[i])) != DB_OK)
+		if (purpose_has(purpose, all_algs[i]) &&
+		    (rc = make_key(seal, purpose, all_algs[i], &nk[i])) != DB_OK)
 			goto fail;
 	if ((c = db_acquire(db)) == NULL || (rc = db_begin(c)) != DB_OK) {
 		rc = c == NULL ? DB_ERR : rc;
 		goto fail;
 	}
 	for (i = 0; i < JWS_ALG_COUNT && rc == DB_OK; i++)
-		if ((rc = retire_current(c, purpose, all_algs[i], now)) == DB_OK)
+		if (nk[i].key != NULL &&
+		    (rc = retire_current(c, purpose, all_algs[i], now)) == DB_OK)
 			rc = insert_key(c, purpose, now, &nk[i]);
 	if (rc == DB_OK)
 		rc = db_commit(c);
@@ -363,12 +374,13 @@ ring_jwks(struct keyring *r)
 	int bad = keys == NULL;
 
 	for (i = 0; !bad && i < JWS_ALG_COUNT; i++)
-		bad = json_array_append_new(keys,
+		bad = r->current[all_algs[i]] != NULL && json_array_append_new(keys,
 		    jws_key_public_jwk(r->current[all_algs[i]])) != 0;
 	for (i = 0; !bad && i < JWS_ALG_COUNT; i++) {
 		const struct jws_key *prev = r->previous[all_algs[i]];
 
-		if (prev == NULL || strcmp(jws_key_kid(prev),
+		if (prev == NULL || r->current[all_algs[i]] == NULL ||
+		    strcmp(jws_key_kid(prev),
 		    jws_key_kid(r->current[all_algs[i]])) == 0)
 			continue;
 		bad = json_array_append_new(keys, jws_key_public_jwk(prev)) != 0;
@@ -399,6 +411,8 @@ ring_load(const struct keys_cache *kc, int64_t now, struct keyring **out)
 	for (size_t i = 0; i < JWS_ALG_COUNT; i++) {
 		enum jws_alg alg = all_algs[i];
 
+		if (!purpose_has(kc->purpose, alg))
+			continue;
 		if ((rc = keys_current(kc->db, kc->seal, kc->purpose, alg, now,
 		    &r->current[alg])) != DB_OK ||
 		    (rc = load_previous(kc->db, kc->purpose, alg,
@@ -509,7 +523,7 @@ const struct jws_key *
 keyring_find_kid(const struct keyring *r, const char *kid)
 {
 	for (size_t i = 0; r != NULL && kid != NULL && i < JWS_ALG_COUNT; i++) {
-		if (strcmp(jws_key_kid(r->current[i]), kid) == 0)
+		if (r->current[i] != NULL && strcmp(jws_key_kid(r->current[i]), kid) == 0)
 			return r->current[i];
 		if (r->previous[i] != NULL &&
 		    strcmp(jws_key_kid(r->previous[i]), kid) == 0)

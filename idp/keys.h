@@ -1,7 +1,8 @@
 /*
  * keys: dinhdanh's signing keys, stored in signing_keys with the private half
  * sealed under the master key. Each purpose ("card" for the card centre,
- * "id-token" for OpenID Connect ID tokens) has one current key per algorithm;
+ * "id-token" for OpenID Connect ID tokens, "credential" for level-2
+ * credentials, EdDSA only) has one current key per algorithm;
  * rotation retires the current keys (retired_at) and makes new ones. The
  * published keys of a purpose are, per algorithm, the current key and the
  * previous one (the one retired last); older keys stay in the table but are
@@ -28,6 +29,7 @@
 #include "seal.h"
 
 #define KEYS_ID_TOKEN "id-token"
+#define KEYS_CREDENTIAL "credential"	/* level-2 credentials: EdDSA keys only */
 #define KEYS_RELOAD_SECONDS 60
 
 /*
@@ -38,8 +40,8 @@ int keys_current(struct db *, const struct seal *, const char *purpose,
     enum jws_alg, int64_t now, struct jws_key **out) WUR;
 
 /*
- * Makes a new current key of every algorithm (RS256, EdDSA, ES256) for
- * `purpose` and retires the current ones as of `now`, all in one
+ * Makes a new current key of every algorithm (RS256, EdDSA, ES256; EdDSA
+ * only for KEYS_CREDENTIAL) for `purpose` and retires the current ones as of `now`, all in one
  * transaction. When `rotated` is not NULL it receives the new keys as
  * [{"alg", "kid"}, ...] (json_decref).
  */
@@ -78,7 +80,10 @@ void keys_cache_free(struct keys_cache *);
 struct keyring *keys_cache_ring(struct keys_cache *);
 void keyring_release(struct keyring *);
 
-/* The current key of `alg`, borrowed until the ring is released. */
+/*
+ * The current key of `alg`, borrowed until the ring is released; NULL when
+ * the purpose has no key of alg.
+ */
 const struct jws_key *keyring_signing_key(const struct keyring *, enum jws_alg);
 /* A published key (current or previous) by kid, borrowed; NULL when none. */
 const struct jws_key *keyring_find_kid(const struct keyring *, const char *kid);

@@ -29,6 +29,10 @@ struct oidc_edge {
 	pthread_mutex_t mu;
 	char *discovery;	/* built on first use: the issuer is known by then */
 	size_t discovery_len;
+	/* /jwks.json: the ID-token and credential keys, built once per pair. */
+	struct keyring *jwks_id, *jwks_cred;	/* referenced while jwks is theirs */
+	char *jwks;
+	size_t jwks_len;
 };
 
 int
@@ -52,6 +56,9 @@ oidc_edge_free(struct oidc_edge *e)
 		return;
 	pthread_mutex_destroy(&e->mu);
 	free(e->discovery);
+	free(e->jwks);
+	keyring_release(e->jwks_id);
+	keyring_release(e->jwks_cred);
 	free(e);
 }
 
@@ -136,17 +143,69 @@ h_discovery(struct http_req *r, void *arg)
 	http_respond(r, 200, "application/json", e->discovery, e->discovery_len);
 }
 
+/* The keys of both rings (cred may be NULL) as one JWK Set text, or NULL. */
+static char *
+jwks_merge(const struct keyring *id, const struct keyring *cred)
+{
+	json_t *a = json_loadb(keyring_jwks_json(id), keyring_jwks_len(id), 0, NULL);
+	json_t *b = cred != NULL ? json_loadb(keyring_jwks_json(cred),
+	    keyring_jwks_len(cred), 0, NULL) : NULL;
+	char *out = NULL;
+
+	if (a != NULL && (cred == NULL || (b != NULL &&
+	    json_array_extend(json_object_get(a, "keys"),
+	    json_object_get(b, "keys")) == 0)))
+		out = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(a);
+	json_decref(b);
+	return out;
+}
+
+/* Makes e's JWK Set the one of (id, cred), taking references; 0 or -1. */
+static int
+jwks_update(struct oidc_edge *e, struct keyring *id, struct keyring *cred)
+{
+	char *doc;
+
+	if (e->jwks != NULL && e->jwks_id == id && e->jwks_cred == cred)
+		return 0;
+	if ((doc = jwks_merge(id, cred)) == NULL)
+		return -1;
+	free(e->jwks);
+	keyring_release(e->jwks_id);
+	keyring_release(e->jwks_cred);
+	e->jwks = doc;
+	e->jwks_len = strlen(doc);
+	/* Held, the rings cannot be freed, so their addresses name them. */
+	e->jwks_id = id;
+	e->jwks_cred = cred;
+	return 1;
+}
+
 static void
 h_jwks(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
-	struct keyring *ring = keys_cache_ring(ctx->keys);
+	struct oidc_edge *e = ctx->oidc;
+	struct keyring *id = keys_cache_ring(ctx->keys);
+	struct keyring *cred = ctx->cred_keys != NULL ?
+	    keys_cache_ring(ctx->cred_keys) : NULL;
+	int rc;
 
-	http_add_header(r, "Cache-Control", "public, max-age=60");
-	http_add_header(r, "Access-Control-Allow-Origin", "*");
-	http_respond(r, 200, "application/jwk-set+json", keyring_jwks_json(ring),
-	    keyring_jwks_len(ring));
-	keyring_release(ring);
+	pthread_mutex_lock(&e->mu);
+	if ((rc = jwks_update(e, id, cred)) < 0)
+		http_respond_error(r, 500, "server_error", "out of memory");
+	else {
+		http_add_header(r, "Cache-Control", "public, max-age=60");
+		http_add_header(r, "Access-Control-Allow-Origin", "*");
+		http_respond(r, 200, "application/jwk-set+json", e->jwks, e->jwks_len);
+	}
+	pthread_mutex_unlock(&e->mu);
+	if (rc <= 0) {
+		/* Not kept by the edge: ours to release. */
+		keyring_release(id);
+		keyring_release(cred);
+	}
 }
 
 /* ---- client authentication ---- */

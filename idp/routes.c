@@ -7,7 +7,9 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "api_airport.h"
 #include "api_auth.h"
+#include "api_credentials.h"
 #include "api_devices.h"
 #include "api_enroll.h"
 #include "api_qrlogin.h"
@@ -202,6 +204,10 @@ routes_build(struct http_route *out, size_t max)
 	api = api_enroll_routes(&napi);
 	n = http_routes_append(out, n, max, api, napi);
 	api = api_qrlogin_routes(&napi);
+	n = http_routes_append(out, n, max, api, napi);
+	api = api_credentials_routes(&napi);
+	n = http_routes_append(out, n, max, api, napi);
+	api = api_airport_routes(&napi);
 	n = http_routes_append(out, n, max, api, napi);
 	api = oidc_http_routes(&napi);
 	n = http_routes_append(out, n, max, api, napi);

@@ -36,6 +36,7 @@ struct routes_ctx {
 	bool secure;			/* https issuer: Secure, __Host- cookies */
 	uint8_t csrf_key[32];
 	struct keys_cache *keys;	/* ID-token signing keys, reloaded every 60 s */
+	struct keys_cache *cred_keys;	/* the credential key (EdDSA), likewise */
 	struct oidc_edge *oidc;
 	unsigned device_limit;		/* active devices per account; 0: DEV_MAX_DEFAULT */
 };

@@ -26,6 +26,8 @@ struct app_state {
 	char name[APP_NAME_MAX + 1];
 	char device_id[64];
 	char idp[APP_URL_MAX + 1];
+	char credential[APP_CRED_MAX + 1];
+	int64_t cred_exp;
 };
 
 static bool
@@ -39,6 +41,21 @@ text_ok(const char *s, size_t max, bool empty_ok)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
 	return true;
+}
+
+/* A compact JWS: three base64url parts, at most APP_CRED_MAX bytes ("" ok). */
+static bool
+jws_text_ok(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0, dots = 0;
+
+	if (s == NULL || n > APP_CRED_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '.')
+			dots++;
+	return n == 0 || (dots == 2 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_.") == n);
 }
 
 /* A zeroed state in locked memory. */
@@ -130,6 +147,7 @@ from_json(struct app_state *st, json_t *j, char *err, size_t errsz)
 	const char *pk = json_string_value(json_object_get(j, "public_key"));
 	const char *id = json_string_value(json_object_get(j, "device_id"));
 	const char *idp = json_string_value(json_object_get(j, "idp"));
+	const char *cred = json_string_value(json_object_get(j, "credential"));
 	size_t n = 0;
 
 	if (json_integer_value(json_object_get(j, "version")) != STATE_VERSION ||
@@ -138,7 +156,8 @@ from_json(struct app_state *st, json_t *j, char *err, size_t errsz)
 	    n != SEED_SIZE || derive(st) != 0 ||
 	    (pk != NULL && strcmp(pk, st->public_key) != 0) ||
 	    !text_ok(id != NULL ? id : "", sizeof(st->device_id) - 1, true) ||
-	    !text_ok(idp != NULL ? idp : "", APP_URL_MAX, true)) {
+	    !text_ok(idp != NULL ? idp : "", APP_URL_MAX, true) ||
+	    !jws_text_ok(cred != NULL ? cred : "")) {
 		snprintf(err, errsz, "the state file is damaged or not an eid-app "
 		    "state (run eid-app init)");
 		return -1;
@@ -146,6 +165,8 @@ from_json(struct app_state *st, json_t *j, char *err, size_t errsz)
 	snprintf(st->name, sizeof(st->name), "%s", name);
 	snprintf(st->device_id, sizeof(st->device_id), "%s", id != NULL ? id : "");
 	snprintf(st->idp, sizeof(st->idp), "%s", idp != NULL ? idp : "");
+	snprintf(st->credential, sizeof(st->credential), "%s", cred != NULL ? cred : "");
+	st->cred_exp = json_integer_value(json_object_get(j, "credential_expires_at"));
 	return 0;
 }
 
@@ -224,8 +245,9 @@ to_text(const struct app_state *st, char *out, size_t outsz)
 		return -1;
 	n = snprintf(out, outsz, "{\n  \"version\": %d,\n  \"name\": %s,\n"
 	    "  \"public_key\": \"%s\",\n  \"secret_key\": \"%s\",\n"
-	    "  \"device_id\": %s,\n  \"idp\": %s\n}\n", STATE_VERSION, name,
-	    st->public_key, seed, id, idp);
+	    "  \"device_id\": %s,\n  \"idp\": %s,\n  \"credential\": \"%s\",\n"
+	    "  \"credential_expires_at\": %lld\n}\n", STATE_VERSION, name,
+	    st->public_key, seed, id, idp, st->credential, (long long)st->cred_exp);
 	sodium_memzero(seed, sizeof(seed));
 	return n > 0 && (size_t)n < outsz ? 0 : -1;
 }
@@ -352,6 +374,27 @@ app_state_set_device(struct app_state *st, const char *device_id,
 		return -1;
 	snprintf(st->device_id, sizeof(st->device_id), "%s", device_id);
 	snprintf(st->idp, sizeof(st->idp), "%s", idp_url);
+	st->credential[0] = '\0';
+	st->cred_exp = 0;
+	return 0;
+}
+
+const char *
+app_state_credential(const struct app_state *st, int64_t *expires_at)
+{
+	if (expires_at != NULL)
+		*expires_at = st->cred_exp;
+	return st->credential;
+}
+
+int
+app_state_set_credential(struct app_state *st, const char *jws,
+    int64_t expires_at)
+{
+	if (st == NULL || !jws_text_ok(jws))
+		return -1;
+	snprintf(st->credential, sizeof(st->credential), "%s", jws);
+	st->cred_exp = jws[0] != '\0' ? expires_at : 0;
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /*
  * app_state: the eid-app's state file and the device key it holds. Owns
  * the Ed25519 private key (in locked memory, wiped on free), the device's
- * name, its device id and the identity provider's URL once activated.
+ * name, its device id and the identity provider's URL once activated, and
+ * the level-2 credential last fetched (DESIGN section 7) with its expiry.
  * The file is JSON, created with mode 0600, replaced atomically (a
  * temporary file in the same directory, fsync, rename), and refused when
  * it is not a regular file of this user or when group or others may read
@@ -20,6 +21,7 @@
 #define APP_SIG_SIZE 64
 #define APP_NAME_MAX 63
 #define APP_URL_MAX 511
+#define APP_CRED_MAX 4096	/* bytes of a stored credential (compact JWS) */
 
 struct app_state;
 
@@ -46,6 +48,16 @@ bool app_state_activated(const struct app_state *);
 /* Records the activation: the device id and the provider's URL. */
 int app_state_set_device(struct app_state *, const char *device_id,
     const char *idp_url) WUR;
+
+/* The stored credential ("" when none) and its exp into *expires_at. */
+const char *app_state_credential(const struct app_state *, int64_t *expires_at);
+/*
+ * Stores a credential (a compact JWS of at most APP_CRED_MAX bytes, "" to
+ * forget it) expiring at `expires_at`; 0, or -1 when it is not one.
+ * Activating the device again forgets it.
+ */
+int app_state_set_credential(struct app_state *, const char *jws,
+    int64_t expires_at) WUR;
 
 /* The Ed25519 signature of msg[len] by the device key into sig. */
 void app_state_sign(const struct app_state *, const void *msg, size_t len,

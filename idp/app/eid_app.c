@@ -3,7 +3,8 @@
  * command line (commands, options, usage, exit codes: 0 done, 1 failed
  * with one line on stderr, 2 usage) and the commands: a new device key,
  * activation with a desk's code, approving a web login shown as a QR
- * code, and the account's devices (list, revoke, a code for a new one).
+ * code, the account's devices (list, revoke, a code for a new one), and
+ * the level-2 credential with its airport presentations.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -14,9 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "app_cred.h"
 #include "app_http.h"
 #include "app_state.h"
 #include "base.h"
+#include "qr.h"
 
 #define DEFAULT_STATE "var/eid-app.json"
 #define DEFAULT_IDP "http://127.0.0.1:8080"
@@ -24,13 +27,14 @@
 #define ID_LEN 43		/* device ids and login transactions */
 #define MAX_ARGS 4
 
-enum { F_NAME = 1, F_FORCE = 2, F_DENY = 4 };
+enum { F_NAME = 1, F_FORCE = 2, F_DENY = 4, F_QR = 8, F_NONCE = 16 };
 
 struct run {
 	const char *state_path;
 	const char *idp_flag;	/* --idp, or NULL */
 	const char *name;	/* --name, or NULL */
-	bool force, deny, help;
+	const char *nonce;	/* --nonce, or NULL */
+	bool force, deny, help, qr;
 	const char *args[MAX_ARGS];
 	size_t nargs;
 	struct app_state *st;
@@ -456,6 +460,94 @@ c_add_device(struct run *r)
 	return rc;
 }
 
+/*
+ * Fetches a new credential and saves it: 0; -1 no answer; 2 refused for
+ * this device (401, 403); 1 any other failure.
+ */
+static int
+refresh(struct run *r, bool quiet_offline)
+{
+	char err[768];
+	long status = 0;
+	int rc = app_cred_fetch(idp_url(r), r->st, &status, err, sizeof(err));
+
+	if (rc == 0 && app_state_save(r->st, r->state_path, err, sizeof(err)) != 0) {
+		fail_msg("%s", err);
+		return 1;
+	}
+	if (rc < 0 && !quiet_offline)
+		fail_msg("%s", err);
+	else if (rc > 0 && (status == 401 || status == 403)) {
+		fail_msg("the identity provider refused a credential for this "
+		    "device: %s", err);
+		return 2;
+	} else if (rc > 0)
+		fail_msg("fetching the credential failed (HTTP %ld): %s", status, err);
+	return rc;
+}
+
+/* Forgets a credential the provider no longer stands behind. */
+static void
+forget_credential(struct run *r)
+{
+	char err[512];
+
+	if (app_state_set_credential(r->st, "", 0) == 0 &&
+	    app_state_save(r->st, r->state_path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+static int
+c_credential(struct run *r)
+{
+	if (load(r, true) != 0)
+		return 1;
+	if ((r->force || app_cred_due(r->st, (int64_t)time(NULL))) &&
+	    refresh(r, false) != 0)
+		return 1;
+	printf("%s\n", app_state_credential(r->st, NULL));
+	return 0;
+}
+
+static int
+c_present(struct run *r)
+{
+	int64_t now = (int64_t)time(NULL);
+	char *pres, *qr = NULL;
+	int rc;
+
+	if (r->nonce != NULL && !app_cred_nonce_ok(r->nonce)) {
+		fail_msg("--nonce must be 1 to %d printable ASCII characters",
+		    APP_NONCE_MAX);
+		return 2;
+	}
+	if (load(r, true) != 0)
+		return 1;
+	/* Refreshed when due and possible; offline, a valid one still serves. */
+	if (app_cred_due(r->st, now) && (rc = refresh(r, true)) != 0) {
+		/* Refused for this device: the stored one is revoked too. */
+		if (rc == 2) {
+			forget_credential(r);
+			return 1;
+		}
+		if (!app_cred_valid(r->st, now)) {
+			fail_msg("no valid credential stored and none could be fetched: "
+			    "run eid-app credential when online");
+			return 1;
+		}
+	}
+	if ((pres = app_cred_present(r->st, r->nonce, now)) == NULL ||
+	    (r->qr && (qr = qr_text(pres)) == NULL)) {
+		fail_msg("cannot make the presentation");
+		free(pres);
+		return 1;
+	}
+	printf("%s\n%s", pres, qr != NULL ? qr : "");
+	free(qr);
+	free(pres);
+	return 0;
+}
+
 static const struct cmd CMDS[] = {
 	{ "init", "[--name NAME] [--force]",
 	    "Makes a new Ed25519 device key in the state file and prints its\n"
@@ -477,6 +569,18 @@ static const struct cmd CMDS[] = {
 	    "included): its next request fails.", 1, 0, c_revoke },
 	{ "add-device", "", "Prints an activation code for a new device of the "
 	    "same account.", 0, 0, c_add_device },
+	{ "credential", "[--force]",
+	    "Prints this device's level-2 credential (a compact JWS on one line),\n"
+	    "fetching a new one first when none is stored or less than a day of it\n"
+	    "remains.\n"
+	    "  --force       fetch a new one anyway", 0, F_FORCE, c_credential },
+	{ "present", "[--qr] [--nonce N]",
+	    "Prints an airport presentation of the credential, signed by this\n"
+	    "device (a compact JWS on one line), refreshing the credential first\n"
+	    "when due and the provider can be reached.\n"
+	    "  --qr          also print it as a QR code on the following lines\n"
+	    "  --nonce N     the verifier's challenge, put into the presentation",
+	    0, F_QR | F_NONCE, c_present },
 };
 
 static void
@@ -519,7 +623,7 @@ usage_error(const char *fmt, ...)
 	return 2;
 }
 
-/* The value option `a` (--state, --idp, --name) into its slot, or NULL. */
+/* The value option `a` (--state, --idp, --name, --nonce) into its slot, or NULL. */
 static const char **
 value_slot(struct run *r, const char *a, size_t n, unsigned *flag)
 {
@@ -531,6 +635,10 @@ value_slot(struct run *r, const char *a, size_t n, unsigned *flag)
 	if (n == 6 && strncmp(a, "--name", n) == 0) {
 		*flag = F_NAME;
 		return &r->name;
+	}
+	if (n == 7 && strncmp(a, "--nonce", n) == 0) {
+		*flag = F_NONCE;
+		return &r->nonce;
 	}
 	return NULL;
 }
@@ -552,6 +660,9 @@ option(struct run *r, int argc, char **argv, int *i, unsigned *used)
 	} else if (strcmp(a, "--deny") == 0) {
 		*used |= F_DENY;
 		r->deny = true;
+	} else if (strcmp(a, "--qr") == 0) {
+		*used |= F_QR;
+		r->qr = true;
 	} else if ((slot = value_slot(r, a, n, &flag)) != NULL) {
 		if (eq == NULL && *i + 1 >= argc)
 			return usage_error("%s needs a value", a);

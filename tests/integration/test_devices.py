@@ -183,10 +183,9 @@ class Devices(unittest.TestCase):
         self.assertEqual(app(st, "init", "--deny").returncode, 2)
         r = app(st, "--help")
         self.assertEqual(r.returncode, 0)
-        for cmd in ("init", "activate", "approve", "devices", "revoke", "add-device"):
+        for cmd in ("init", "activate", "approve", "devices", "revoke", "add-device",
+                    "credential", "present"):
             self.assertIn(cmd, r.stdout)
-        for absent in ("credential", "present"):
-            self.assertNotIn(absent, r.stdout)
         r = app(st, "approve", "--help")
         self.assertEqual(r.returncode, 0)
         self.assertIn("--deny", r.stdout)

@@ -1,0 +1,203 @@
+/*
+ * airport: live checks of a presentation against the account, the registry
+ * and revocation; the seen-presentation record and the disclosure log.
+ */
+#include "airport.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "credentials.h"
+#include "registry.h"
+
+/* The live reason for r's credential (DB_OK and *out), or a db_err. */
+static int
+live_reason(struct db_conn *c, const struct pres_result *r,
+    char account_id[ACC_ID_SIZE], enum pres_reason *out)
+{
+	struct account acc;
+	struct person p;
+	bool revoked = false;
+	int rc;
+
+	*out = PRES_REVOKED;	/* a credential this server does not know */
+	rc = credentials_account(c, r->cred_jti, account_id);
+	if (rc == CRED_NOT_FOUND)
+		return DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	if ((rc = accounts_get(c, account_id, &acc)) == ACC_NOT_FOUND)
+		return DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	rc = registry_get(c, acc.personal_id, &p);
+	if (rc != DB_OK && rc != REG_NOT_FOUND)
+		return rc;
+	if (rc == DB_OK && strcmp(p.status, "deceased") == 0) {
+		*out = PRES_DECEASED;
+		return DB_OK;
+	}
+	if (strcmp(acc.status, "active") != 0) {
+		*out = PRES_ACCOUNT_LOCKED;
+		return DB_OK;
+	}
+	rc = credentials_is_revoked(c, r->cred_jti, &revoked);
+	if (rc == CRED_NOT_FOUND)
+		return DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	*out = revoked ? PRES_REVOKED : PRES_ACCEPTED;
+	return DB_OK;
+}
+
+static int
+step_stmt(sqlite3_stmt *st)
+{
+	int rc = db_step(st);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Records jti as seen, or DB_CONSTRAINT when it was; prunes old ids. */
+static int
+record_seen(struct db_conn *c, const char *jti, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Pruned in the first seconds of every AIRPORT_PRUNE_EVERY: ids that
+	 * expired meanwhile go together, not one page write per acceptance. */
+	if (now % AIRPORT_PRUNE_EVERY == 0) {
+		if ((st = db_stmt(c, "DELETE FROM airport_seen WHERE seen_at < ?")) == NULL ||
+		    db_bind_int64(st, 1, now - AIRPORT_SEEN_KEEP) != 0)
+			return DB_ERR;
+		if ((rc = step_stmt(st)) != DB_OK)
+			return rc;
+	}
+	if ((st = db_stmt(c, "INSERT INTO airport_seen (jti, seen_at) "
+	    "VALUES (?, ?)")) == NULL || db_bind_text(st, 1, jti) != 0 ||
+	    db_bind_int64(st, 2, now) != 0)
+		return DB_ERR;
+	return step_stmt(st);
+}
+
+static int
+record_disclosure(struct db_conn *c, const char *account_id,
+    const char *client_id, const char *client_name, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(c, "INSERT INTO disclosures (account_id, client_id, "
+	    "client_name, attributes, at, purpose) VALUES (?, ?, ?, ?, ?, ?)")) == NULL ||
+	    db_bind_text(st, 1, account_id) != 0 || db_bind_text(st, 2, client_id) != 0 ||
+	    db_bind_text(st, 3, client_name) != 0 ||
+	    db_bind_text(st, 4, PRES_ATTRIBUTES) != 0 || db_bind_int64(st, 5, now) != 0 ||
+	    db_bind_text(st, 6, AIRPORT_PURPOSE) != 0)
+		return DB_ERR;
+	return step_stmt(st);
+}
+
+/* The seen id and the disclosure, together or not at all. */
+static int
+record(struct db_conn *c, struct pres_result *r, const char *account_id,
+    const char *client_id, const char *client_name, int64_t now)
+{
+	int rc;
+
+	if ((rc = db_begin(c)) != DB_OK)
+		return rc;
+	rc = record_seen(c, r->pres_jti, now);
+	if (rc == DB_CONSTRAINT) {
+		db_rollback(c);
+		r->reason = PRES_REPLAYED;
+		return DB_OK;
+	}
+	if (rc != DB_OK ||
+	    (rc = record_disclosure(c, account_id, client_id, client_name, now)) != DB_OK ||
+	    (rc = db_commit(c)) != DB_OK)
+		goto fail;
+	return DB_OK;
+fail:
+	db_rollback(c);
+	return rc;
+}
+
+int
+airport_verify(struct db *db, struct pres_result *r, const char *client_id,
+    const char *client_name, int64_t now)
+{
+	char account_id[ACC_ID_SIZE];
+	enum pres_reason live;
+	struct db_conn *c;
+	int rc;
+
+	if (db == NULL || r == NULL || client_id == NULL || client_name == NULL)
+		return DB_ERR;
+	if (r->reason != PRES_ACCEPTED)
+		return DB_OK;
+	if ((c = db_acquire(db)) == NULL)
+		return DB_ERR;
+	rc = live_reason(c, r, account_id, &live);
+	if (rc == DB_OK && live != PRES_ACCEPTED)
+		r->reason = live;
+	else if (rc == DB_OK)
+		rc = record(c, r, account_id, client_id, client_name, now);
+	db_release(db, c);
+	if (r->reason != PRES_ACCEPTED)
+		memset(&r->person, 0, sizeof(r->person));
+	return rc;
+}
+
+/* One disclosure row as JSON, or NULL. */
+static json_t *
+row_json(sqlite3_stmt *st)
+{
+	json_t *attrs = json_array(), *o;
+	const char *a = (const char *)sqlite3_column_text(st, 2), *sp;
+
+	while (attrs != NULL && a != NULL && *a != '\0') {
+		sp = strchr(a, ' ');
+		json_array_append_new(attrs, json_stringn(a, sp != NULL ?
+		    (size_t)(sp - a) : strlen(a)));
+		a = sp != NULL ? sp + 1 : "";
+	}
+	o = json_pack("{s:s?, s:s?, s:o, s:I, s:s?}",
+	    "client_id", (const char *)sqlite3_column_text(st, 0),
+	    "client_name", (const char *)sqlite3_column_text(st, 1),
+	    "attributes", attrs, "at", (json_int_t)sqlite3_column_int64(st, 3),
+	    "purpose", (const char *)sqlite3_column_text(st, 4));
+	return o;
+}
+
+int
+airport_disclosures(struct db_conn *c, const char *account_id, json_t **out)
+{
+	sqlite3_stmt *st;
+	json_t *arr, *o;
+	int rc;
+
+	*out = NULL;
+	if ((st = db_stmt(c, "SELECT client_id, client_name, attributes, at, purpose "
+	    "FROM disclosures WHERE account_id = ? ORDER BY at DESC, id DESC")) == NULL ||
+	    db_bind_text(st, 1, account_id) != 0)
+		return DB_ERR;
+	if ((arr = json_array()) == NULL) {
+		sqlite3_reset(st);
+		return DB_ERR;
+	}
+	while ((rc = db_step(st)) == 1) {
+		if ((o = row_json(st)) == NULL || json_array_append_new(arr, o) != 0) {
+			rc = DB_ERR;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != DB_OK) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return DB_OK;
+}

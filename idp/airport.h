@@ -1,0 +1,48 @@
+/*
+ * airport: the online verifier's state and live checks (DESIGN section 7).
+ * Owns the tables airport_seen (presentation ids accepted, kept at least
+ * AIRPORT_SEEN_KEEP seconds, which covers the iat window either side, then
+ * pruned every AIRPORT_PRUNE_EVERY seconds) and disclosures (the citizen's disclosure log). After
+ * presentation_check has accepted a presentation, airport_verify runs the
+ * checks that need the database, in this order:
+ *
+ *   deceased (registry) -> account_locked (live account: locked or
+ *   disabled) -> revoked (credential) -> replayed
+ *
+ * The registry and the account come before revocation because a death or a
+ * lock also revokes the person's credentials, and the specific reason is the
+ * useful one. The last step records the presentation jti (an INSERT whose
+ * primary key makes check-and-record atomic) and the disclosure entry in one
+ * transaction, so a replay never writes a disclosure.
+ */
+#ifndef IDP_AIRPORT_H
+#define IDP_AIRPORT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "db.h"
+#include "presentation.h"
+
+#define AIRPORT_SEEN_KEEP (3 * PRES_IAT_WINDOW)
+#define AIRPORT_PRUNE_EVERY 10		/* seconds between prunings */
+#define AIRPORT_PURPOSE "airport_verify"
+
+/*
+ * The live checks and the record for presentation r (PRES_ACCEPTED by
+ * presentation_check), asked by airport client (client_id, client_name) as
+ * of `now`: DB_OK with the verdict in r->reason (PRES_ACCEPTED, PRES_DECEASED,
+ * PRES_ACCOUNT_LOCKED, PRES_REVOKED or PRES_REPLAYED), or a db_err.
+ */
+int airport_verify(struct db *, struct pres_result *r, const char *client_id,
+    const char *client_name, int64_t now) WUR;
+
+/*
+ * The disclosure log of `account_id`, newest first, as a new JSON array of
+ * {"client_id", "client_name", "attributes": [...], "at", "purpose"}.
+ */
+int airport_disclosures(struct db_conn *, const char *account_id,
+    json_t **out) WUR;
+
+#endif
