@@ -21,7 +21,7 @@ struct sbuf {
 
 /* The matrix as 0/1 bytes with the quiet zone around it: side in *side. */
 static uint8_t *
-framed_matrix(const char *text, size_t *side)
+framed_matrix(const char *text, QRecLevel level, size_t *side)
 {
 	size_t len, n, w;
 	QRcode *code;
@@ -29,8 +29,7 @@ framed_matrix(const char *text, size_t *side)
 
 	if (text == NULL || (len = strlen(text)) == 0 || len > INT_MAX)
 		return NULL;
-	code = QRcode_encodeData((int)len, (const unsigned char *)text, 0,
-	    QR_ECLEVEL_M);
+	code = QRcode_encodeData((int)len, (const unsigned char *)text, 0, level);
 	if (code == NULL)
 		return NULL;
 	w = (size_t)code->width;
@@ -158,7 +157,7 @@ qr_svg(const char *text, const char *label)
 {
 	struct sbuf b = { NULL, 0, 0, 0 };
 	size_t n = 0;
-	uint8_t *m = framed_matrix(text, &n);
+	uint8_t *m = framed_matrix(text, QR_ECLEVEL_M, &n);
 
 	if (m == NULL)
 		return NULL;
@@ -174,14 +173,14 @@ qr_svg(const char *text, const char *label)
 	return sbuf_finish(&b);
 }
 
-char *
-qr_text(const char *text)
+static char *
+text_of(const char *text, QRecLevel level)
 {
 	static const char *const glyph[4] = {
 		" ", "\xe2\x96\x80", "\xe2\x96\x84", "\xe2\x96\x88"
 	};
 	size_t n = 0, lines, pos = 0;
-	uint8_t *m = framed_matrix(text, &n);
+	uint8_t *m = framed_matrix(text, level, &n);
 	char *out;
 
 	if (m == NULL)
@@ -208,11 +207,23 @@ qr_text(const char *text)
 	return out;
 }
 
+char *
+qr_text(const char *text)
+{
+	return text_of(text, QR_ECLEVEL_M);
+}
+
+char *
+qr_text_screen(const char *text)
+{
+	return text_of(text, QR_ECLEVEL_L);
+}
+
 uint8_t *
 qr_matrix(const char *text, int *width)
 {
 	size_t n = 0, w;
-	uint8_t *m = framed_matrix(text, &n), *out;
+	uint8_t *m = framed_matrix(text, QR_ECLEVEL_M, &n), *out;
 
 	if (width != NULL)
 		*width = 0;

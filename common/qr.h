@@ -36,6 +36,12 @@ char *qr_text(const char *text) WUR;
  * side in *width and a malloc'd width*width row-major array of 0/1 (1 =
  * dark), or NULL as for qr_svg (*width is then 0).
  */
+/*
+ * As qr_text, with error correction level L: for a code shown on a screen,
+ * which suffers no print damage, the smallest symbol (a 1.2 KB airport
+ * presentation: version 25 instead of 29).
+ */
+char *qr_text_screen(const char *text) WUR;
 uint8_t *qr_matrix(const char *text, int *width) WUR;
 
 #endif

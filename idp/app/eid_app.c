@@ -537,7 +537,7 @@ c_present(struct run *r)
 		}
 	}
 	if ((pres = app_cred_present(r->st, r->nonce, now)) == NULL ||
-	    (r->qr && (qr = qr_text(pres)) == NULL)) {
+	    (r->qr && (qr = qr_text_screen(pres)) == NULL)) {
 		fail_msg("cannot make the presentation");
 		free(pres);
 		return 1;

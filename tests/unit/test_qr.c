@@ -307,5 +307,30 @@ TEST(refusals)
 	free(big);
 }
 
-T_MAIN(T(matrix_basics), T(svg_shape), T(svg_label_escaped),
+/* Level L for screens: a presentation-sized text gives a smaller symbol. */
+TEST(screen_level_smaller)
+{
+	char text[1204];
+	char *m, *l;
+	size_t lm = 0, ll = 0;
+
+	for (size_t i = 0; i < sizeof(text) - 1; i++)
+		text[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."[i % 65];
+	text[sizeof(text) - 1] = '\0';
+	m = qr_text(text);
+	l = qr_text_screen(text);
+	CHECK(m != NULL && l != NULL);
+	for (const char *p = m; p != NULL && *p != '\0'; p++)
+		lm += *p == '\n';
+	for (const char *p = l; p != NULL && *p != '\0'; p++)
+		ll += *p == '\n';
+	/* version 29 (133 modules) at M, 25 (117) at L, plus the quiet zone */
+	CHECK_EQ_INT(lm, (133 + 8 + 1) / 2);
+	CHECK_EQ_INT(ll, (117 + 8 + 1) / 2);
+	free(m);
+	free(l);
+	CHECK(qr_text_screen(NULL) == NULL);
+}
+
+T_MAIN(T(screen_level_smaller), T(matrix_basics), T(svg_shape), T(svg_label_escaped),
     T(svg_path_decodes_to_matrix), T(text_size), T(refusals))
