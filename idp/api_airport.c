@@ -17,41 +17,6 @@
 #include "routes.h"
 
 
-/* The authenticated airport client, or -1 after answering 401 or 403. */
-static int
-airport_client(struct http_req *r, struct routes_ctx *ctx, struct client *cl)
-{
-	char user[3 * CLIENT_ID_MAX], pass[3 * CLIENT_SECRET_MAX];
-	struct db_conn *c;
-	int rc = -1;
-
-	/* RFC 6749 2.3.1: both halves are form-urlencoded before Base64. */
-	if (http_basic_auth(r, user, sizeof(user), pass, sizeof(pass)) == 0 &&
-	    form_unescape(user) == 0 && form_unescape(pass) == 0) {
-		if ((c = db_acquire(ctx->db)) == NULL) {
-			sodium_memzero(pass, sizeof(pass));
-			front_db_error(r, ctx->log, DB_ERR);
-			return -1;
-		}
-		rc = clients_authenticate(c, ctx->seal, user, pass, cl);
-		db_release(ctx->db, c);
-	}
-	sodium_memzero(pass, sizeof(pass));
-	if (rc != 0) {
-		log_event(ctx->log, LOG_WARN, "security.client_auth_failed",
-		    "path", http_path(r), NULL);
-		http_add_header(r, "WWW-Authenticate", "Basic realm=\"dinhdanh\"");
-		http_respond_error(r, 401, "invalid_client", "client authentication failed");
-		return -1;
-	}
-	if (cl->kind != CLIENT_AIRPORT) {
-		http_respond_error(r, 403, "unauthorized_client",
-		    "only an airport client may verify presentations");
-		return -1;
-	}
-	return 0;
-}
-
 static const struct jws_key *
 ring_key(void *arg, const char *kid)
 {
@@ -91,7 +56,7 @@ h_verify(struct http_req *r, void *arg)
 	int64_t now;
 	int rc = DB_OK;
 
-	if (airport_client(r, ctx, &cl) != 0)
+	if (front_client_basic(r, ctx, CLIENT_AIRPORT, &cl) != 0)
 		return;
 	now = clock_now(ctx->clock);
 	memset(&res, 0, sizeof(res));

@@ -3,9 +3,11 @@
  */
 #include "front.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "form.h"
 #include "netaddr.h"
 #include "ratelimit.h"
 #include "workpool.h"
@@ -128,6 +130,40 @@ front_json_fields(struct http_req *r, json_t *body, const struct front_field *f,
 			continue;
 		}
 		http_respond_error(r, 400, "invalid_request", msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+front_client_basic(struct http_req *r, struct routes_ctx *ctx,
+    enum client_kind kind, struct client *out)
+{
+	char user[3 * CLIENT_ID_MAX], pass[3 * CLIENT_SECRET_MAX];
+	struct db_conn *c;
+	int rc = -1;
+
+	if (http_basic_auth(r, user, sizeof(user), pass, sizeof(pass)) == 0 &&
+	    form_unescape(user) == 0 && form_unescape(pass) == 0) {
+		if ((c = db_acquire(ctx->db)) == NULL) {
+			sodium_memzero(pass, sizeof(pass));
+			front_db_error(r, ctx->log, DB_ERR);
+			return -1;
+		}
+		rc = clients_authenticate(c, ctx->seal, user, pass, out);
+		db_release(ctx->db, c);
+	}
+	sodium_memzero(pass, sizeof(pass));
+	if (rc != 0) {
+		log_event(ctx->log, LOG_WARN, "security.client_auth_failed",
+		    "path", http_path(r), NULL);
+		http_add_header(r, "WWW-Authenticate", "Basic realm=\"dinhdanh\"");
+		http_respond_error(r, 401, "invalid_client", "client authentication failed");
+		return -1;
+	}
+	if (out->kind != kind) {
+		http_respond_error(r, 403, "unauthorized_client",
+		    "this client may not use this endpoint");
 		return -1;
 	}
 	return 0;

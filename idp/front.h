@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "clients.h"
 #include "http.h"
 #include "pwjob.h"
 #include "routes.h"
@@ -35,6 +36,14 @@ const char *front_session_token(struct http_req *, const struct routes_ctx *);
 /* Sets (max_age > 0) or clears (0) the session cookie. */
 void front_set_session(struct http_req *, const struct routes_ctx *,
     const char *token, long max_age);
+
+/*
+ * The client of an HTTP Basic request (RFC 6749 2.3.1: both halves
+ * form-decoded) into *out when it is of `kind`: 0, or -1 after answering
+ * 401 invalid_client (with WWW-Authenticate) or 403 unauthorized_client.
+ */
+int front_client_basic(struct http_req *, struct routes_ctx *,
+    enum client_kind kind, struct client *out) WUR;
 
 /* A string field of a JSON body and its limit in bytes. */
 struct front_field {

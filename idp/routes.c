@@ -59,36 +59,6 @@ h_static(struct http_req *r, void *arg)
 	http_respond(r, 200, ctype, data, len);
 }
 
-/* The authenticated client of `kind`, or an answer of 401/403 and -1. */
-static int
-client_auth(struct http_req *r, struct routes_ctx *ctx, enum client_kind kind,
-    struct client *out)
-{
-	char id[CLIENT_ID_MAX], secret[256];
-	struct db_conn *c;
-	int rc = -1;
-
-	if (http_basic_auth(r, id, sizeof(id), secret, sizeof(secret)) == 0 &&
-	    (c = db_acquire(ctx->db)) != NULL) {
-		rc = clients_authenticate(c, ctx->seal, id, secret, out);
-		db_release(ctx->db, c);
-	}
-	sodium_memzero(secret, sizeof(secret));
-	if (rc != 0) {
-		log_event(ctx->log, LOG_WARN, "security.client_auth_failed",
-		    "path", http_path(r), NULL);
-		http_add_header(r, "WWW-Authenticate", "Basic realm=\"dinhdanh\"");
-		http_respond_error(r, 401, "invalid_client", "client authentication failed");
-		return -1;
-	}
-	if (out->kind != kind) {
-		http_respond_error(r, 403, "unauthorized_client",
-		    "this client may not use this endpoint");
-		return -1;
-	}
-	return 0;
-}
-
 static const char *
 json_str(struct http_req *r, json_t *body, const char *key)
 {
@@ -160,7 +130,7 @@ h_registry_event(struct http_req *r, void *arg)
 	bool dup;
 	int rc;
 
-	if (client_auth(r, ctx, CLIENT_REGISTRY, &cl) != 0)
+	if (front_client_basic(r, ctx, CLIENT_REGISTRY, &cl) != 0)
 		return;
 	if ((body = http_json_body(r, JSON_DEPTH)) == NULL)
 		return;
