@@ -12,6 +12,7 @@
 #include <uninorm.h>
 #include <unistr.h>
 
+#include "audit.h"
 #include "b64.h"
 #include "challenge.h"
 #include "otp.h"
@@ -380,7 +381,9 @@ confirm_tx(struct db_conn *c, const struct seal *seal, const char *reg_id,
 		goto fail;
 	}
 	if ((rc = accounts_create(c, r.personal_id, r.phone, r.password_hash, now,
-	    account_id)) != DB_OK)
+	    account_id)) != DB_OK ||
+	    (rc = audit_append(c, seal, "account_created", "citizen",
+	    r.personal_id, NULL, now)) != DB_OK)
 		goto fail;
 	rc = exec_id(c, SQL_DELETE_REG, reg_id);
 fail:

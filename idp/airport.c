@@ -1,6 +1,6 @@
 /*
  * airport: live checks of a presentation against the account, the registry
- * and revocation; the seen-presentation record and the disclosure log.
+ * and revocation; the seen-presentation record and its disclosure entry.
  */
 #include "airport.h"
 
@@ -9,6 +9,7 @@
 
 #include "accounts.h"
 #include "credentials.h"
+#include "disclosures.h"
 #include "registry.h"
 
 /* The live reason for r's credential (DB_OK and *out), or a db_err. */
@@ -87,16 +88,8 @@ static int
 record_disclosure(struct db_conn *c, const char *account_id,
     const char *client_id, const char *client_name, int64_t now)
 {
-	sqlite3_stmt *st;
-
-	if ((st = db_stmt(c, "INSERT INTO disclosures (account_id, client_id, "
-	    "client_name, attributes, at, purpose) VALUES (?, ?, ?, ?, ?, ?)")) == NULL ||
-	    db_bind_text(st, 1, account_id) != 0 || db_bind_text(st, 2, client_id) != 0 ||
-	    db_bind_text(st, 3, client_name) != 0 ||
-	    db_bind_text(st, 4, PRES_ATTRIBUTES) != 0 || db_bind_int64(st, 5, now) != 0 ||
-	    db_bind_text(st, 6, AIRPORT_PURPOSE) != 0)
-		return DB_ERR;
-	return step_stmt(st);
+	return disclosures_record(c, account_id, client_id, client_name,
+	    PRES_ATTRIBUTES, DISC_AIRPORT, "", now);
 }
 
 /* The seen id and the disclosure, together or not at all. */
@@ -150,50 +143,37 @@ airport_verify(struct db *db, struct pres_result *r, const char *client_id,
 	return rc;
 }
 
-/* One disclosure row as JSON, or NULL. */
-static json_t *
-row_json(sqlite3_stmt *st)
+/* Appends one disclosure as JSON to the array arg; non-zero to stop. */
+static int
+append_json(const struct disclosure *d, void *arg)
 {
 	json_t *attrs = json_array(), *o;
-	const char *a = (const char *)sqlite3_column_text(st, 2), *sp;
+	const char *a = d->attributes, *sp;
 
-	while (attrs != NULL && a != NULL && *a != '\0') {
+	while (attrs != NULL && *a != '\0') {
 		sp = strchr(a, ' ');
 		json_array_append_new(attrs, json_stringn(a, sp != NULL ?
 		    (size_t)(sp - a) : strlen(a)));
 		a = sp != NULL ? sp + 1 : "";
 	}
-	o = json_pack("{s:s?, s:s?, s:o, s:I, s:s?}",
-	    "client_id", (const char *)sqlite3_column_text(st, 0),
-	    "client_name", (const char *)sqlite3_column_text(st, 1),
-	    "attributes", attrs, "at", (json_int_t)sqlite3_column_int64(st, 3),
-	    "purpose", (const char *)sqlite3_column_text(st, 4));
-	return o;
+	o = json_pack("{s:s, s:s, s:o, s:I, s:s, s:s}",
+	    "client_id", d->client_id, "client_name", d->client_name,
+	    "attributes", attrs, "at", (json_int_t)d->at,
+	    "channel", d->channel, "purpose", d->purpose);
+	return o == NULL || json_array_append_new(arg, o) != 0;
 }
 
 int
 airport_disclosures(struct db_conn *c, const char *account_id, json_t **out)
 {
-	sqlite3_stmt *st;
-	json_t *arr, *o;
+	json_t *arr;
 	int rc;
 
 	*out = NULL;
-	if ((st = db_stmt(c, "SELECT client_id, client_name, attributes, at, purpose "
-	    "FROM disclosures WHERE account_id = ? ORDER BY at DESC, id DESC")) == NULL ||
-	    db_bind_text(st, 1, account_id) != 0)
+	if ((arr = json_array()) == NULL)
 		return DB_ERR;
-	if ((arr = json_array()) == NULL) {
-		sqlite3_reset(st);
-		return DB_ERR;
-	}
-	while ((rc = db_step(st)) == 1) {
-		if ((o = row_json(st)) == NULL || json_array_append_new(arr, o) != 0) {
-			rc = DB_ERR;
-			break;
-		}
-	}
-	sqlite3_reset(st);
+	rc = disclosures_foreach_conn(c, account_id, NULL, 0, INT64_MAX,
+	    append_json, arr);
 	if (rc != DB_OK) {
 		json_decref(arr);
 		return rc;

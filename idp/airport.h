@@ -2,7 +2,8 @@
  * airport: the online verifier's state and live checks (DESIGN section 7).
  * Owns the tables airport_seen (presentation ids accepted, kept at least
  * AIRPORT_SEEN_KEEP seconds, which covers the iat window either side, then
- * pruned every AIRPORT_PRUNE_EVERY seconds) and disclosures (the citizen's disclosure log). After
+ * pruned every AIRPORT_PRUNE_EVERY seconds); the disclosure entries go
+ * through disclosures_record. After
  * presentation_check has accepted a presentation, airport_verify runs the
  * checks that need the database, in this order:
  *
@@ -27,7 +28,6 @@
 
 #define AIRPORT_SEEN_KEEP (3 * PRES_IAT_WINDOW)
 #define AIRPORT_PRUNE_EVERY 10		/* seconds between prunings */
-#define AIRPORT_PURPOSE "airport_verify"
 
 /*
  * The live checks and the record for presentation r (PRES_ACCEPTED by
@@ -40,7 +40,8 @@ int airport_verify(struct db *, struct pres_result *r, const char *client_id,
 
 /*
  * The disclosure log of `account_id`, newest first, as a new JSON array of
- * {"client_id", "client_name", "attributes": [...], "at", "purpose"}.
+ * {"client_id", "client_name", "attributes": [...], "at", "channel",
+ * "purpose"}.
  */
 int airport_disclosures(struct db_conn *, const char *account_id,
     json_t **out) WUR;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "credentials.h"
 #include "lockout.h"
 #include "oidc.h"
@@ -150,7 +151,21 @@ struct pw_args {
 	const struct auth_meta *meta;
 	int64_t now;
 	struct auth_step *out;
+	const struct seal *seal;
 };
+
+static int
+audit_failure(struct db_conn *c, const struct pw_args *p,
+    const struct account *acc, bool delayed)
+{
+	json_t *d = json_pack("{s:s, s:s}", "purpose", p->purpose, "reason",
+	    delayed ? "delayed" : "wrong_password");
+	int rc = d != NULL ? audit_append(c, p->seal, "login_failure", "citizen",
+	    acc->personal_id, d, p->now) : DB_ERR;
+
+	json_decref(d);
+	return rc;
+}
 
 /*
  * A failure: a wrong password, or any attempt inside the delay. Counted,
@@ -169,10 +184,13 @@ failure(struct db_conn *c, const struct account *acc, const struct pw_args *p,
 	if (lockout_hard(f) && strcmp(acc->status, "active") == 0 &&
 	    ((rc = accounts_set_status(c, acc->account_id, "locked", "failures",
 	    p->now)) != DB_OK ||
-	    (rc = credentials_revoke_account(c, acc->account_id, p->now)) != DB_OK))
+	    (rc = credentials_revoke_account(c, acc->account_id, p->now)) != DB_OK ||
+	    (rc = audit_append(c, p->seal, "lockout", "system", acc->personal_id,
+	    NULL, p->now)) != DB_OK))
 		return rc;
 	if ((rc = record(c, acc->account_id, delayed ? "delayed" :
-	    "wrong_password", "pwd", p->meta, p->now)) != DB_OK)
+	    "wrong_password", "pwd", p->meta, p->now)) != DB_OK ||
+	    (rc = audit_failure(c, p, acc, delayed)) != DB_OK)
 		return rc;
 	*keep = true;
 	p->out->wait = lockout_wait(f, p->now, p->now);
@@ -242,7 +260,7 @@ auth_password_step(struct auth *a, const char *purpose,
     const char *personal_id, const struct auth_verdict *v,
     const struct auth_meta *meta, int64_t now, struct auth_step *out)
 {
-	struct pw_args p = { purpose, personal_id, v, meta, now, out };
+	struct pw_args p = { purpose, personal_id, v, meta, now, out, a->seal };
 
 	if (a == NULL || purpose == NULL || v == NULL || out == NULL)
 		return DB_ERR;
@@ -396,7 +414,11 @@ login_finish_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 	snprintf(f->out->acr, sizeof(f->out->acr), "%s", AUTH_ACR_LOA1);
 	f->out->auth_time = f->now;
 	f->out->level = acc.level;
+	rc = audit_append(c, a->seal, "login_success", "citizen", acc.personal_id,
+	    NULL, f->now);
 	sodium_memzero(&acc, sizeof(acc));
+	if (rc != DB_OK)
+		return rc;
 	if ((rc = sessions_create(c, f->out->account_id, f->out->amr,
 	    f->out->acr, f->now, f->meta->addr, f->meta->user_agent, f->now,
 	    f->out->token)) != DB_OK)
@@ -475,6 +497,10 @@ action_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 	sodium_memzero(acc.password_hash, sizeof(acc.password_hash));
 	if (strcmp(acc.status, "disabled") == 0)
 		return AUTH_DISABLED;
+	if ((rc = audit_append(c, a->seal, strcmp(x->purpose, "lock") == 0 ?
+	    "self_lock" : strcmp(x->purpose, "unlock") == 0 ? "unlock" :
+	    "password_reset", "citizen", acc.personal_id, NULL, x->now)) != DB_OK)
+		return rc;
 	if (strcmp(x->purpose, "lock") == 0)
 		return lock_tx(c, acc.account_id, x->now);
 	if (strcmp(x->purpose, "unlock") == 0) {
@@ -521,10 +547,16 @@ static int
 self_lock_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 {
 	struct self_lock *s = arg;
+	struct account acc;
+	int rc;
 
-	UNUSED(a);
 	UNUSED(keep);
-	return lock_tx(c, s->account_id, s->now);
+	if ((rc = accounts_get(c, s->account_id, &acc)) != DB_OK)
+		return rc == ACC_NOT_FOUND ? AUTH_BAD_TX : rc;
+	rc = audit_append(c, a->seal, "self_lock", "citizen", acc.personal_id,
+	    NULL, s->now);
+	sodium_memzero(&acc, sizeof(acc));
+	return rc != DB_OK ? rc : lock_tx(c, s->account_id, s->now);
 }
 
 int

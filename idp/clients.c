@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "b64.h"
 
 static const char *const kind_names[] = { "portal", "airport", "registry" };
@@ -153,6 +154,18 @@ new_credentials(char *id, char *secret)
 	sodium_memzero(rsec, sizeof(rsec));
 }
 
+static int
+audit_client_added(struct db_conn *c, const struct seal *seal, const char *id,
+    int64_t now)
+{
+	json_t *d = json_pack("{s:s}", "client_id", id);
+	int rc = d != NULL ? audit_append(c, seal, "client_added", "operator",
+	    NULL, d, now) : DB_ERR;
+
+	json_decref(d);
+	return rc;
+}
+
 int
 clients_add(struct db *db, const struct seal *seal, const struct client_new *cn,
     int64_t now, char *id, char *secret, char *reason, size_t rsz)
@@ -186,8 +199,13 @@ clients_add(struct db *db, const struct seal *seal, const struct client_new *cn,
 	    db_bind_text(st, 8, cn->id_token_alg ? cn->id_token_alg : "RS256") != DB_OK ||
 	    db_bind_int64(st, 9, now) != DB_OK)
 		rc = DB_ERR;
-	else
-		rc = db_step(st);
+	else if ((rc = db_begin(c)) == DB_OK) {
+		if ((rc = db_step(st)) == DB_OK &&
+		    (rc = audit_client_added(c, seal, id, now)) == DB_OK)
+			rc = db_commit(c);
+		else
+			db_rollback(c);
+	}
 	if (rc != DB_OK)
 		snprintf(reason, rsz, "%s", db_strerror(rc));
 done:

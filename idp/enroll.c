@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "b64.h"
 #include "card.h"
 #include "clock.h"
@@ -391,6 +392,26 @@ enroll_tx(struct db_conn *c, const struct enroll_in *in, int64_t now,
 	    out->activation_code, &out->expires_at);
 }
 
+/* The audit trail's entries: the account made (if so) and the enrollment. */
+static int
+audit_enrollment(struct db_conn *c, const struct seal *seal,
+    const struct enroll_in *in, const struct enroll_result *out, int64_t now)
+{
+	char actor[16 + OFFICER_ID_SIZE];
+	json_t *d = json_pack("{s:i}", "level", out->level);
+	int rc = d != NULL ? DB_OK : DB_ERR;
+
+	snprintf(actor, sizeof(actor), "officer:%s", in->officer_id);
+	if (rc == DB_OK && out->created)
+		rc = audit_append(c, seal, "account_created", actor,
+		    in->chip.personal_id, NULL, now);
+	if (rc == DB_OK)
+		rc = audit_append(c, seal, "enrollment", actor, in->chip.personal_id,
+		    d, now);
+	json_decref(d);
+	return rc;
+}
+
 int
 enroll_person(struct db *db, const struct seal *seal, const char *officer_id,
     const char *chip_record, const char *biometric_digest, const char *phone,
@@ -417,7 +438,8 @@ enroll_person(struct db *db, const struct seal *seal, const char *officer_id,
 		return DB_ERR;
 	if ((rc = db_begin(c)) != DB_OK)
 		goto fail;
-	if ((rc = enroll_tx(c, &in, now, out)) == DB_OK)
+	if ((rc = enroll_tx(c, &in, now, out)) == DB_OK &&
+	    (rc = audit_enrollment(c, seal, &in, out, now)) == DB_OK)
 		rc = db_commit(c);
 	else
 		db_rollback(c);

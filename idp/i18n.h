@@ -192,6 +192,21 @@ enum msg {
 	MSG_QR_PENDING,
 	MSG_QR_NEW,
 	MSG_METHOD_SWK,		/* sign-in method as stored: swk (the app's key) */
+	MSG_DATA_CONSENTS,	/* account page: the portals the citizen allowed */
+	MSG_DATA_NO_CONSENTS,
+	MSG_DATA_SERVICE,
+	MSG_DATA_SCOPES,
+	MSG_DATA_SINCE,
+	MSG_BTN_REVOKE_CONSENT,
+	MSG_NOTE_CONSENT_REVOKED,
+	MSG_DATA_DISCLOSURES,	/* account page: the disclosure log */
+	MSG_DATA_NO_DISCLOSURES,
+	MSG_DATA_ATTRIBUTES,
+	MSG_DATA_CHANNEL,
+	MSG_DATA_FILTER,
+	MSG_DATA_ALL_SERVICES,
+	MSG_DATA_NEWER,
+	MSG_DATA_OLDER,
 
 	MSG_COUNT
 };

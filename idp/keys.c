@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "b64.h"
 
 #define PRIV_MAX 4096
@@ -234,6 +235,18 @@ rotated_list(const struct newkey *nk)
 	return list;
 }
 
+static int
+audit_key_rotation(struct db_conn *c, const struct seal *seal,
+    const char *purpose, int64_t now)
+{
+	json_t *d = json_pack("{s:s}", "purpose", purpose);
+	int rc = d != NULL ? audit_append(c, seal, "key_rotation", "operator",
+	    NULL, d, now) : DB_ERR;
+
+	json_decref(d);
+	return rc;
+}
+
 int
 keys_rotate(struct db *db, const struct seal *seal, const char *purpose,
     int64_t now, json_t **rotated)
@@ -261,6 +274,8 @@ keys_rotate(struct db *db, const struct seal *seal, const char *purpose,
 		if (nk[i].key != NULL &&
 		    (rc = retire_current(c, purpose, all_algs[i], now)) == DB_OK)
 			rc = insert_key(c, purpose, now, &nk[i]);
+	if (rc == DB_OK)
+		rc = audit_key_rotation(c, seal, purpose, now);
 	if (rc == DB_OK)
 		rc = db_commit(c);
 	else

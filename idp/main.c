@@ -7,6 +7,7 @@
 #include "base.h"
 #include "cli.h"
 #include "cmd_admin.h"
+#include "cmd_audit.h"
 #include "cmd_keys.h"
 #include "cmd_officer.h"
 #include "cmd_registry.h"
@@ -21,6 +22,7 @@ static const struct cli_sub commands[] = {
 	{ "officer", cmd_officer, "add and revoke enrolling officers" },
 	{ "keys", cmd_keys, "rotate the ID-token signing keys" },
 	{ "sms", cmd_sms, "list the SMS outbox (the default gateway)" },
+	{ "audit", cmd_audit, "verify, checkpoint and export the audit trail" },
 };
 
 int

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "b64.h"
 #include "person.h"
 
@@ -67,6 +68,18 @@ new_credentials(char id[OFFICER_ID_SIZE], char token[OFFICER_TOKEN_SIZE])
 	(void)b64_random(token + n + 1, OFFICER_TOKEN_SIZE - n - 1, SECRET_BYTES);
 }
 
+static int
+audit_officer_added(struct db_conn *c, const struct seal *seal, const char *id,
+    int64_t now)
+{
+	json_t *d = json_pack("{s:s}", "officer_id", id);
+	int rc = d != NULL ? audit_append(c, seal, "officer_added", "operator",
+	    NULL, d, now) : DB_ERR;
+
+	json_decref(d);
+	return rc;
+}
+
 int
 officers_add(struct db *db, const struct seal *seal, const char *name,
     const char *office, int64_t now, char id[OFFICER_ID_SIZE],
@@ -94,9 +107,13 @@ officers_add(struct db *db, const struct seal *seal, const char *name,
 	    db_bind_text(st, 2, nname) != DB_OK ||
 	    db_bind_text(st, 3, noffice) != DB_OK ||
 	    db_bind_text(st, 4, hash) != DB_OK ||
-	    db_bind_int64(st, 5, now) != DB_OK)
+	    db_bind_int64(st, 5, now) != DB_OK || db_begin(c) != DB_OK)
 		goto fail;
-	rc = db_step(st);
+	if ((rc = db_step(st)) == DB_OK &&
+	    (rc = audit_officer_added(c, seal, id, now)) == DB_OK)
+		rc = db_commit(c);
+	else
+		db_rollback(c);
 fail:
 	db_release(db, c);
 	if (rc != DB_OK) {

@@ -56,6 +56,15 @@ static const char SQL_CONSENT_PUT[] =
     "INSERT INTO consents (account_id, client_id, scope, granted_at) "
     "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, client_id) DO UPDATE SET "
     "scope = excluded.scope, granted_at = excluded.granted_at, revoked_at = NULL";
+static const char SQL_CONSENT_REVOKE[] =
+    "UPDATE consents SET revoked_at = ? WHERE account_id = ? AND client_id = ? "
+    "AND revoked_at IS NULL";
+static const char SQL_CLIENT_GRANTS_REVOKE[] =
+    "UPDATE grants SET revoked_at = ? WHERE account_id = ? AND client_id = ? "
+    "AND revoked_at IS NULL";
+static const char SQL_CONSENTS_LIST[] =
+    "SELECT client_id, scope, granted_at FROM consents WHERE account_id = ? "
+    "AND revoked_at IS NULL ORDER BY granted_at DESC, client_id";
 
 static void
 rand_id(char out[OIDC_ID_SIZE])
@@ -712,6 +721,83 @@ oidc_consent_grant(struct db *db, const char *account_id,
 	    bind_texts(st, (const char *const[]){ account_id, client_id, scope }, 3) == 0 &&
 	    db_bind_int64(st, 4, now) == DB_OK)
 		rc = db_step(st);
+	db_release(db, c);
+	return rc;
+}
+
+struct consent_revoke_args {
+	const char *account_id, *client_id;
+	int64_t now;
+};
+
+/* The consent and every grant of its client for the account, together. */
+static int
+consent_revoke_tx(struct db_conn *c, void *arg, bool *keep)
+{
+	const struct consent_revoke_args *x = arg;
+	const char *const keys[2] = { x->account_id, x->client_id };
+	const char *const sql[2] = { SQL_CONSENT_REVOKE, SQL_CLIENT_GRANTS_REVOKE };
+	sqlite3_stmt *st;
+	int rc;
+
+	UNUSED(keep);
+	if ((st = db_stmt(c, SQL_CONSENT_GET)) == NULL || bind_texts(st, keys, 2) != 0)
+		return DB_ERR;
+	rc = db_step(st);
+	sqlite3_reset(st);
+	if (rc != 1)
+		return rc == DB_OK ? OIDC_NOT_FOUND : rc;
+	for (int i = 0; i < 2; i++) {
+		if ((st = db_stmt(c, sql[i])) == NULL ||
+		    db_bind_int64(st, 1, x->now) != DB_OK ||
+		    db_bind_text(st, 2, keys[0]) != DB_OK ||
+		    db_bind_text(st, 3, keys[1]) != DB_OK)
+			return DB_ERR;
+		if ((rc = db_step(st)) != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
+int
+oidc_consent_revoke(struct db *db, const char *account_id,
+    const char *client_id, int64_t now)
+{
+	struct consent_revoke_args x = { account_id, client_id, now };
+
+	if (db == NULL || account_id == NULL || client_id == NULL)
+		return DB_ERR;
+	return run_tx(db, consent_revoke_tx, &x);
+}
+
+int
+oidc_consents_foreach(struct db *db, const char *account_id,
+    int (*fn)(const struct oidc_consent *, void *), void *arg)
+{
+	struct oidc_consent k;
+	struct db_conn *c;
+	sqlite3_stmt *st;
+	int rc = DB_ERR;
+
+	if (db == NULL || account_id == NULL || fn == NULL ||
+	    (c = db_acquire(db)) == NULL)
+		return DB_ERR;
+	if ((st = db_stmt(c, SQL_CONSENTS_LIST)) != NULL &&
+	    db_bind_text(st, 1, account_id) == DB_OK) {
+		while ((rc = db_step(st)) == 1) {
+			if (col(st, 0, k.client_id, sizeof(k.client_id)) != 0 ||
+			    col(st, 1, k.scope, sizeof(k.scope)) != 0) {
+				rc = DB_ERR;
+				break;
+			}
+			k.granted_at = sqlite3_column_int64(st, 2);
+			if (fn(&k, arg) != 0) {
+				rc = DB_OK;
+				break;
+			}
+		}
+		sqlite3_reset(st);
+	}
 	db_release(db, c);
 	return rc;
 }

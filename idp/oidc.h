@@ -130,6 +130,25 @@ int oidc_consent_covers(struct db *, const char *account_id,
 int oidc_consent_grant(struct db *, const char *account_id,
     const char *client_id, const char *scope, int64_t now) WUR;
 
+/* A live consent of one account. */
+struct oidc_consent {
+	char client_id[48];
+	char scope[512];
+	int64_t granted_at;
+};
+
+/*
+ * Withdraws the account's consent to `client_id` and revokes that client's
+ * grants for it (their refresh and access tokens stop working), in one
+ * transaction: DB_OK, or OIDC_NOT_FOUND when no live consent was there.
+ * The next authorization asks again.
+ */
+int oidc_consent_revoke(struct db *, const char *account_id,
+    const char *client_id, int64_t now) WUR;
+/* Calls fn for each live consent of the account, newest first; non-zero stops. */
+int oidc_consents_foreach(struct db *, const char *account_id,
+    int (*fn)(const struct oidc_consent *, void *), void *arg) WUR;
+
 /* The pairwise subject of `personal_id` for `client_id` into out[44]. */
 void oidc_pairwise_sub(const struct seal *, const char *client_id,
     const char *personal_id, char out[OIDC_ID_SIZE]);

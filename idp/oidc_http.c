@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "b64.h"
 #include "clients.h"
+#include "disclosures.h"
 #include "form.h"
 #include "oidc_authz.h"
 #include "oidc_params.h"
@@ -448,14 +449,73 @@ bearer_token(struct http_req *r)
 	return h != NULL && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
 }
 
+/* The claim names of `claims` besides sub, space separated, into out. */
+static int
+claim_names(json_t *claims, char *out, size_t n)
+{
+	const char *key;
+	json_t *v;
+	size_t len = 0;
+	int w;
+
+	out[0] = '\0';
+	json_object_foreach(claims, key, v) {
+		if (strcmp(key, "sub") == 0)
+			continue;
+		w = snprintf(out + len, n - len, "%s%s", len > 0 ? " " : "", key);
+		if (w < 0 || (size_t)w >= n - len)
+			return -1;
+		len += (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * The userinfo answer of grant g into *out: the account, the registry and
+ * the client read and the disclosure entry written in one transaction, so
+ * no claims go out without their entry.
+ */
+static int
+userinfo_tx(struct routes_ctx *ctx, struct db_conn *c, const struct oidc_grant *g,
+    json_t **out)
+{
+	struct account acc;
+	struct person p;
+	struct client cl;
+	char names[256];
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_begin(c)) != DB_OK)
+		return rc;
+	if ((rc = accounts_get(c, g->account_id, &acc)) == DB_OK &&
+	    (rc = registry_get(c, acc.personal_id, &p)) == DB_OK &&
+	    (rc = clients_get(c, g->client_id, &cl)) == DB_OK) {
+		if ((*out = claims_of(ctx, g, &acc, &p)) == NULL ||
+		    claim_names(*out, names, sizeof(names)) != 0)
+			rc = DB_ERR;
+		else if (names[0] != '\0')
+			rc = disclosures_record(c, g->account_id, g->client_id, cl.name,
+			    names, DISC_USERINFO, "", clock_now(ctx->clock));
+	}
+	sodium_memzero(&acc, sizeof(acc));
+	sodium_memzero(&p, sizeof(p));
+	if (rc == DB_OK && (rc = db_commit(c)) == DB_OK)
+		return DB_OK;
+	if (rc != DB_OK)
+		db_rollback(c);
+	json_decref(*out);
+	*out = NULL;
+	return rc;
+}
+
 static void
 h_userinfo(struct http_req *r, void *arg)
 {
 	struct routes_ctx *ctx = arg;
 	struct oidc_grant g;
-	struct account acc;
-	struct person p;
 	struct db_conn *c;
+	json_t *claims = NULL;
 	int rc = oidc_access_get(ctx->db, bearer_token(r), clock_now(ctx->clock), &g);
 
 	if (rc == OIDC_NOT_FOUND) {
@@ -466,8 +526,7 @@ h_userinfo(struct http_req *r, void *arg)
 		if ((c = db_acquire(ctx->db)) == NULL)
 			rc = DB_ERR;
 		else {
-			if ((rc = accounts_get(c, g.account_id, &acc)) == DB_OK)
-				rc = registry_get(c, acc.personal_id, &p);
+			rc = userinfo_tx(ctx, c, &g, &claims);
 			db_release(ctx->db, c);
 		}
 	}
@@ -476,8 +535,7 @@ h_userinfo(struct http_req *r, void *arg)
 		return;
 	}
 	oidc_no_cache(r);
-	http_respond_json(r, 200, claims_of(ctx, &g, &acc, &p));
-	sodium_memzero(&acc, sizeof(acc));
+	http_respond_json(r, 200, claims);
 }
 
 /* ---- revocation and introspection ---- */

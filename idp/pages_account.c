@@ -14,6 +14,7 @@
 #include "devices.h"
 #include "front.h"
 #include "pages_auth.h"
+#include "pages_data.h"
 #include "pages_oidc.h"
 #include "qr.h"
 #include "registry.h"
@@ -218,6 +219,8 @@ render_account(struct page *pg, const struct session *s)
 		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_TOTP_ENABLED));
 	if (note != NULL && strcmp(note, "device_revoked") == 0)
 		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_DEVICE_REVOKED));
+	if (note != NULL && strcmp(note, "consent_revoked") == 0)
+		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_CONSENT_REVOKED));
 	facts(pg, v);
 	html_raw(pg->h, "<div class=\"actions\">\n");
 	action_form(pg, "/account/totp", MSG_BTN_ENABLE_TOTP, true);
@@ -226,7 +229,8 @@ render_account(struct page *pg, const struct session *s)
 	html_raw(pg->h, "</div>\n");
 	if ((rc = devices_table(pg, c, v->acc.account_id)) != DB_OK)
 		goto fail;
-	rc = history(pg, c, v->acc.account_id);
+	if ((rc = history(pg, c, v->acc.account_id)) == DB_OK)
+		rc = pages_data_render(pg, v->acc.account_id);
 fail:
 	db_release(pg->ctx->db, c);
 	if (v != NULL)

@@ -12,6 +12,7 @@
 #include "front.h"
 #include "password.h"
 #include "pages_account.h"
+#include "pages_data.h"
 #include "pages_login.h"
 #include "pages_oidc.h"
 #include "pages_qr.h"
@@ -489,6 +490,8 @@ pages_routes(struct http_route *out, size_t max)
 	t = pages_login_routes(&k);
 	n = http_routes_append(out, n, max, t, k);
 	t = pages_account_routes(&k);
+	n = http_routes_append(out, n, max, t, k);
+	t = pages_data_routes(&k);
 	n = http_routes_append(out, n, max, t, k);
 	t = pages_oidc_routes(&k);
 	n = http_routes_append(out, n, max, t, k);

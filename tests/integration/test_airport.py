@@ -201,9 +201,9 @@ class Airport(unittest.TestCase):
         self.assertEqual(verdict["level"], 2)
         rc, verdict, _ = self.offline(None, stdin=pres + "\n")
         self.assertEqual((rc, verdict["reason"]), (1, "replayed"))
-        # One disclosure entry, for this airport.
+        # One disclosure entry, for this airport, naming its six attributes.
         rows = harness.sql_rows(self.srv.db, "SELECT d.client_id, d.client_name, "
-                                "d.attributes, d.purpose FROM disclosures d JOIN "
+                                "d.attributes, d.channel FROM disclosures d JOIN "
                                 "accounts a USING (account_id) WHERE a.personal_id = ?",
                                 (pid,))
         self.assertEqual(rows, [(self.airport["client_id"], "San bay Noi Bai",

@@ -119,7 +119,7 @@ TEST(accept_then_replay)
 	CHECK_EQ_INT(json_array_size(log), 2);
 	CHECK_STR(json_string_value(json_object_get(json_array_get(log, 0), "client_id")),
 	    "air-1");
-	CHECK_STR(json_string_value(json_object_get(json_array_get(log, 0), "purpose")),
+	CHECK_STR(json_string_value(json_object_get(json_array_get(log, 0), "channel")),
 	    "airport_verify");
 	CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(log, 0), "at")),
 	    NOW + 2);

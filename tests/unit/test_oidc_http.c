@@ -220,6 +220,27 @@ TEST(code_token_userinfo)
 		snprintf(access, sizeof(access), "%.43s",
 		    strstr(r.body, "\"access_token\":\"") + 16);
 	resp_free(&r);
+	/* the ID token releases no personal attribute: no disclosure entry */
+	CHECK_EQ_INT(fixture_count(&x.s.f, "SELECT count(*) FROM disclosures"), 0);
+	/* userinfo of scope profile: one entry naming exactly what it released */
+	snprintf(v, sizeof(v), "Authorization: Bearer %s\r\n", access);
+	CHECK(req(&x, "GET", "/userinfo", v, NULL, &r) == 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK(r.body != NULL && strstr(r.body, "\"birthdate\"") != NULL);
+	resp_free(&r);
+	CHECK_EQ_INT(fixture_count(&x.s.f, "SELECT count(*) FROM disclosures WHERE "
+	    "channel = 'userinfo' AND attributes = 'name birthdate gender' AND "
+	    "client_name = 'Portal' AND purpose = ''"), 1);
+	/* introspection answers sub and scope only: no entry */
+	snprintf(form, sizeof(form), "token=%s&client_id=%s&client_secret=%s",
+	    access, x.id, x.secret);
+	CHECK(req(&x, "POST", "/introspect", "", form, &r) == 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK(r.body != NULL && strstr(r.body, "\"active\":true") != NULL);
+	resp_free(&r);
+	CHECK_EQ_INT(fixture_count(&x.s.f, "SELECT count(*) FROM disclosures"), 1);
+	snprintf(form, sizeof(form), "grant_type=authorization_code&code=%s"
+	    "&redirect_uri=%s&code_verifier=" VERIFIER, code, CB_ENC);
 	/* the same code again: refused, and its access token is dead */
 	CHECK(req(&x, "POST", "/token", auth, form, &r) == 0);
 	CHECK_EQ_INT(r.status, 400);

@@ -1,0 +1,146 @@
+/*
+ * test_disclosures: the disclosure log (an entry is written only with its
+ * transaction; listing newest first, by page and by service; an empty
+ * release refused) and consents (withdrawing one ends that client's grants
+ * and no other's; the list shows live consents only).
+ */
+#include "t.h"
+#include "fixture.h"
+
+#include <string.h>
+
+#include "disclosures.h"
+#include "oidc.h"
+
+#define NOW INT64_C(1800000000)
+#define PID "001090000001"
+#define ROW PID ",Nguy\xe1\xbb\x85n V\xc4\x83n An,1990-05-17,male," \
+	"Vi\xe1\xbb\x87t Nam,H\xc3\xa0 N\xe1\xbb\x99i,Ho\xc3\xa0n Ki\xe1\xba\xbfm," \
+	"001090000001,2021-03-01,2036-05-17,living\n"
+#define ACC "acc-an"
+
+static int
+setup(struct fixture *f, const char *name)
+{
+	if (fixture_open(f, name) != 0 || fixture_import(f, ROW, NOW - 86400) != 1)
+		return -1;
+	return fixture_exec(f, "INSERT INTO accounts (account_id, personal_id, level, "
+	    "phone, password_hash, status, created_at) VALUES ('" ACC "', '" PID
+	    "', 2, '+84912345678', '', 'active', 0)");
+}
+
+/* Records one entry in its own transaction; commit or roll back. */
+static int
+record(struct fixture *f, const char *client, const char *attrs, int64_t at,
+    int commit)
+{
+	struct db_conn *c = db_acquire(f->db);
+	int rc;
+
+	if (c == NULL)
+		return DB_ERR;
+	if ((rc = db_begin(c)) == DB_OK) {
+		rc = disclosures_record(c, ACC, client, "Portal", attrs,
+		    DISC_USERINFO, "", at);
+		if (rc == DB_OK && commit)
+			rc = db_commit(c);
+		else
+			db_rollback(c);
+	}
+	db_release(f->db, c);
+	return rc;
+}
+
+struct seen {
+	char client[8][48];
+	int64_t at[8];
+	size_t n;
+};
+
+static int
+collect(const struct disclosure *d, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n == 8)
+		return 1;
+	snprintf(s->client[s->n], sizeof(s->client[0]), "%s", d->client_id);
+	s->at[s->n++] = d->at;
+	return 0;
+}
+
+TEST(record_and_list)
+{
+	struct fixture f;
+	struct seen s;
+
+	CHECK(setup(&f, "test_disclosures_list") == 0);
+	CHECK_EQ_INT(record(&f, "c_a", "name birthdate gender", NOW, 1), DB_OK);
+	CHECK_EQ_INT(record(&f, "c_b", "personal_id", NOW + 1, 1), DB_OK);
+	CHECK_EQ_INT(record(&f, "c_a", "phone_number", NOW + 2, 1), DB_OK);
+	/* rolled back with its transaction: no entry */
+	CHECK_EQ_INT(record(&f, "c_a", "name", NOW + 3, 0), DB_OK);
+	/* a release of nothing is no release */
+	CHECK_EQ_INT(record(&f, "c_a", "", NOW + 4, 1), DB_ERR);
+	CHECK_EQ_INT(fixture_count(&f, "SELECT count(*) FROM disclosures"), 3);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(disclosures_foreach(f.db, ACC, NULL, 0, 10, collect, &s), DB_OK);
+	CHECK_EQ_INT(s.n, 3);
+	CHECK(s.at[0] == NOW + 2 && s.at[1] == NOW + 1 && s.at[2] == NOW);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(disclosures_foreach(f.db, ACC, "c_a", 0, 10, collect, &s), DB_OK);
+	CHECK_EQ_INT(s.n, 2);
+	CHECK_STR(s.client[1], "c_a");
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(disclosures_foreach(f.db, ACC, "", 1, 1, collect, &s), DB_OK);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_STR(s.client[0], "c_b");
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(disclosures_foreach(f.db, "other", NULL, 0, 10, collect, &s), DB_OK);
+	CHECK_EQ_INT(s.n, 0);
+	fixture_close(&f);
+}
+
+static int
+count_consent(const struct oidc_consent *k, void *arg)
+{
+	(void)k;
+	(*(int *)arg)++;
+	return 0;
+}
+
+TEST(consent_revoke_ends_grants)
+{
+	struct fixture f;
+	bool yes = true;
+	int n = 0;
+
+	CHECK(setup(&f, "test_disclosures_consent") == 0);
+	CHECK(fixture_exec(&f, "INSERT INTO clients (client_id, name, kind, "
+	    "secret_hash, redirect_uris, post_logout_uris, scope, id_token_alg, "
+	    "created_at) VALUES ('c_a', 'A', 'portal', '', '[]', '[]', 'openid', "
+	    "'EdDSA', 0), ('c_b', 'B', 'portal', '', '[]', '[]', 'openid', "
+	    "'EdDSA', 0)") == 0);
+	CHECK(fixture_exec(&f, "INSERT INTO grants (id, client_id, account_id, "
+	    "scope, auth_time, amr, acr, created_at) VALUES ('g1', 'c_a', '" ACC
+	    "', 'openid', 0, 'pwd', '1', 0), ('g2', 'c_b', '" ACC "', 'openid', "
+	    "0, 'pwd', '1', 0)") == 0);
+	CHECK_EQ_INT(oidc_consent_grant(f.db, ACC, "c_a", "openid profile", NOW), DB_OK);
+	CHECK_EQ_INT(oidc_consent_grant(f.db, ACC, "c_b", "openid", NOW), DB_OK);
+	CHECK_EQ_INT(oidc_consents_foreach(f.db, ACC, count_consent, &n), DB_OK);
+	CHECK_EQ_INT(n, 2);
+	CHECK_EQ_INT(oidc_consent_revoke(f.db, ACC, "c_a", NOW + 5), DB_OK);
+	CHECK_EQ_INT(oidc_consent_revoke(f.db, ACC, "c_a", NOW + 6), OIDC_NOT_FOUND);
+	CHECK_EQ_INT(oidc_consent_covers(f.db, ACC, "c_a", "openid", &yes), DB_OK);
+	CHECK(!yes);
+	CHECK_EQ_INT(fixture_count(&f, "SELECT count(*) FROM grants WHERE id = 'g1' "
+	    "AND revoked_at IS NOT NULL"), 1);
+	CHECK_EQ_INT(fixture_count(&f, "SELECT count(*) FROM grants WHERE id = 'g2' "
+	    "AND revoked_at IS NULL"), 1);
+	n = 0;
+	CHECK_EQ_INT(oidc_consents_foreach(f.db, ACC, count_consent, &n), DB_OK);
+	CHECK_EQ_INT(n, 1);
+	fixture_close(&f);
+}
+
+T_MAIN(T(record_and_list), T(consent_revoke_ends_grants))
