@@ -33,6 +33,7 @@ config_defaults(struct config *c)
 	c->session_absolute = 43200;
 	c->login_rate = 120;
 	c->device_limit = 3;
+	c->audit_checkpoint = 3600;
 }
 
 /* An unsigned number from lo to hi into *out; -1 with a reason. */
@@ -159,6 +160,13 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t e
 		if (set_number(key, v, 1, 100, &n, err, errsz) != 0)
 			return -1;
 		c->device_limit = (unsigned)n;
+		return 0;
+	}
+	if (strcmp(key, "audit-checkpoint") == 0) {
+		unsigned long n;
+		if (set_number(key, v, 0, 30 * 86400UL, &n, err, errsz) != 0)
+			return -1;
+		c->audit_checkpoint = (unsigned)n;
 		return 0;
 	}
 	snprintf(err, errsz, "unknown setting: %s", key);

@@ -29,6 +29,8 @@ struct config {
 	unsigned login_rate;			/* password and code attempts per minute per
 						   client address; 0: unlimited */
 	unsigned device_limit;			/* active devices per account (1 to 100) */
+	unsigned audit_checkpoint;		/* seconds between audit checkpoints;
+						   0: none */
 };
 
 void config_defaults(struct config *);

@@ -111,7 +111,7 @@ bind_device(struct routes_ctx *ctx, const char *code, const char *key,
 	if ((rc = db_begin(c)) != DB_OK)
 		goto fail;
 	if ((rc = enroll_code_redeem(c, code, now, account_id)) != DB_OK ||
-	    (rc = devices_add(c, account_id, name, key, limit, now, id)) != DB_OK ||
+	    (rc = devices_add(c, ctx->seal, account_id, name, key, limit, now, id)) != DB_OK ||
 	    (rc = accounts_get(c, account_id, &acc)) != DB_OK) {
 		db_rollback(c);
 		goto fail;
@@ -253,7 +253,8 @@ h_revoke(struct http_req *r, void *arg)
 	if (api_device_auth(r, ctx, &dev) != 0)
 		return;
 	if ((c = db_acquire(ctx->db)) != NULL)
-		rc = devices_revoke(c, dev.account_id, id, clock_now(ctx->clock));
+		rc = devices_revoke(c, ctx->seal, dev.account_id, id,
+		    clock_now(ctx->clock));
 	db_release(ctx->db, c);
 	if (rc == DEV_NOT_FOUND) {
 		http_respond_error(r, 404, "not_found",

@@ -3,10 +3,13 @@
  */
 #include "audit.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jws.h"
 #include "keys.h"
@@ -391,6 +394,130 @@ audit_checkpoint(struct db *db, const struct seal *seal, int64_t now,
 	db_release(db, c);
 	jws_key_free(key);
 	return rc;
+}
+
+int
+audit_pending(struct db *db, bool *pending)
+{
+	struct db_conn *c;
+	sqlite3_stmt *st;
+	int rc = DB_ERR;
+
+	if (db == NULL || pending == NULL || (c = db_acquire(db)) == NULL)
+		return DB_ERR;
+	*pending = false;
+	st = db_stmt(c, "SELECT (SELECT coalesce(max(seq), 0) FROM audit_log) > "
+	    "(SELECT coalesce(max(seq), 0) FROM audit_checkpoints)");
+	if (st != NULL && (rc = db_step(st)) == 1) {
+		*pending = sqlite3_column_int64(st, 0) != 0;
+		rc = DB_OK;
+	}
+	if (st != NULL)
+		sqlite3_reset(st);
+	db_release(db, c);
+	return rc == 1 ? DB_ERR : rc;
+}
+
+struct audit_checkpointer {
+	struct db *db;
+	const struct seal *seal;
+	const struct clock *clock;
+	struct log *lg;
+	unsigned seconds;
+	bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+};
+
+/* One round: a checkpoint when entries are pending. */
+static void
+checkpoint_round(struct audit_checkpointer *k)
+{
+	bool pending = false;
+	int64_t seq = 0;
+	int rc;
+
+	if ((rc = audit_pending(k->db, &pending)) == DB_OK && pending)
+		rc = audit_checkpoint(k->db, k->seal, clock_now(k->clock), &seq);
+	if (rc != DB_OK)
+		log_event(k->lg, LOG_WARN, "audit.checkpoint_failed", NULL);
+	else if (seq > 0)
+		log_event(k->lg, LOG_INFO, "audit.checkpoint", NULL);
+}
+
+static void *
+checkpointer_main(void *arg)
+{
+	struct audit_checkpointer *k = arg;
+	struct timespec at;
+	bool stop;
+
+	pthread_mutex_lock(&k->mu);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_sec += (time_t)k->seconds;
+		while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &at) !=
+		    ETIMEDOUT)
+			;
+		stop = k->stop;
+		pthread_mutex_unlock(&k->mu);
+		if (stop)
+			return NULL;
+		checkpoint_round(k);
+		pthread_mutex_lock(&k->mu);
+	}
+}
+
+int
+audit_checkpointer_start(struct db *db, const struct seal *seal,
+    const struct clock *clock, unsigned seconds, struct log *lg,
+    struct audit_checkpointer **out)
+{
+	struct audit_checkpointer *k;
+	pthread_condattr_t ca;
+	bool cv = false, mu = false;
+
+	if (out == NULL)
+		return DB_ERR;
+	*out = NULL;
+	if (db == NULL || seal == NULL || clock == NULL || seconds == 0 ||
+	    (k = calloc(1, sizeof(*k))) == NULL)
+		return DB_ERR;
+	*k = (struct audit_checkpointer){ .db = db, .seal = seal, .clock = clock,
+	    .lg = lg, .seconds = seconds };
+	if (pthread_condattr_init(&ca) != 0)
+		goto fail;
+	cv = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+	    pthread_cond_init(&k->cv, &ca) == 0;
+	pthread_condattr_destroy(&ca);
+	if (!cv || !(mu = pthread_mutex_init(&k->mu, NULL) == 0) ||
+	    pthread_create(&k->thread, NULL, checkpointer_main, k) != 0)
+		goto fail;
+	*out = k;
+	return DB_OK;
+fail:
+	if (mu)
+		pthread_mutex_destroy(&k->mu);
+	if (cv)
+		pthread_cond_destroy(&k->cv);
+	free(k);
+	return DB_ERR;
+}
+
+void
+audit_checkpointer_stop(struct audit_checkpointer *k)
+{
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stop = true;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->thread, NULL);
+	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
+	free(k);
 }
 
 int

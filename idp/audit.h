@@ -12,17 +12,21 @@
  * The subject is a pseudonym: hex BLAKE2b-256 of the personal ID keyed
  * with seal_subkey("audit-pseudonym"); the personal ID itself is never
  * stored. A checkpoint is an EdDSA compact JWS, by the current key of
- * purpose "audit", of {"seq", "at", "hash"} for the last entry.
+ * purpose "audit", of {"seq", "at", "hash"} for the last entry; `idp
+ * serve` makes one at an interval through the checkpointer.
  */
 #ifndef IDP_AUDIT_H
 #define IDP_AUDIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "base.h"
+#include "clock.h"
 #include "db.h"
+#include "log.h"
 #include "seal.h"
 
 #define AUDIT_KEYS "audit"
@@ -58,6 +62,21 @@ int audit_verify(struct db *db, int64_t *n, int64_t *first_bad, char *reason,
  */
 int audit_checkpoint(struct db *db, const struct seal *seal, int64_t now,
     int64_t *seq) WUR;
+
+/* Whether entries were appended after the last checkpoint (DB_OK, *pending). */
+int audit_pending(struct db *db, bool *pending) WUR;
+
+/*
+ * A thread that, every `seconds`, makes a checkpoint as of clock_now(clock)
+ * when audit_pending says so; failures are logged to `lg` (may be NULL).
+ * db, seal, clock and lg are borrowed until audit_checkpointer_stop, which
+ * ends the thread (at once) and frees it; stop(NULL) does nothing.
+ */
+struct audit_checkpointer;
+int audit_checkpointer_start(struct db *db, const struct seal *seal,
+    const struct clock *clock, unsigned seconds, struct log *lg,
+    struct audit_checkpointer **out) WUR;
+void audit_checkpointer_stop(struct audit_checkpointer *);
 
 /* Writes the entries at or after `since` to `out`, one JSON object a line. */
 int audit_export(struct db *db, int64_t since, FILE *out) WUR;

@@ -184,7 +184,8 @@ failure(struct db_conn *c, const struct account *acc, const struct pw_args *p,
 	if (lockout_hard(f) && strcmp(acc->status, "active") == 0 &&
 	    ((rc = accounts_set_status(c, acc->account_id, "locked", "failures",
 	    p->now)) != DB_OK ||
-	    (rc = credentials_revoke_account(c, acc->account_id, p->now)) != DB_OK ||
+	    (rc = credentials_revoke_account(c, p->seal, acc->account_id,
+	    p->now)) != DB_OK ||
 	    (rc = audit_append(c, p->seal, "lockout", "system", acc->personal_id,
 	    NULL, p->now)) != DB_OK))
 		return rc;
@@ -448,14 +449,15 @@ auth_login_finish(struct auth *a, const char *id, const char *code,
  * credentials are revoked.
  */
 static int
-lock_tx(struct db_conn *c, const char *account_id, int64_t now)
+lock_tx(struct db_conn *c, const struct seal *seal, const char *account_id,
+    int64_t now)
 {
 	int n = 0, rc;
 
 	if ((rc = accounts_set_status(c, account_id, "locked", "self", now)) != DB_OK ||
 	    (rc = sessions_end_all(c, account_id, &n)) != DB_OK ||
 	    (rc = oidc_revoke_account(c, account_id, now)) != DB_OK ||
-	    (rc = credentials_revoke_account(c, account_id, now)) != DB_OK)
+	    (rc = credentials_revoke_account(c, seal, account_id, now)) != DB_OK)
 		return rc;
 	return challenge_revoke_subject(c, account_id, now);
 }
@@ -502,7 +504,7 @@ action_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 	    "password_reset", "citizen", acc.personal_id, NULL, x->now)) != DB_OK)
 		return rc;
 	if (strcmp(x->purpose, "lock") == 0)
-		return lock_tx(c, acc.account_id, x->now);
+		return lock_tx(c, a->seal, acc.account_id, x->now);
 	if (strcmp(x->purpose, "unlock") == 0) {
 		if ((rc = accounts_set_status(c, acc.account_id, "active", NULL,
 		    x->now)) != DB_OK)
@@ -556,7 +558,7 @@ self_lock_tx(struct auth *a, struct db_conn *c, void *arg, bool *keep)
 	rc = audit_append(c, a->seal, "self_lock", "citizen", acc.personal_id,
 	    NULL, s->now);
 	sodium_memzero(&acc, sizeof(acc));
-	return rc != DB_OK ? rc : lock_tx(c, s->account_id, s->now);
+	return rc != DB_OK ? rc : lock_tx(c, a->seal, s->account_id, s->now);
 }
 
 int
@@ -656,12 +658,13 @@ auth_logout(struct auth *a, const char *token)
 }
 
 int
-auth_on_death(struct db_conn *c, const char *personal_id, int64_t now)
+auth_on_death(struct db_conn *c, const struct seal *seal,
+    const char *personal_id, int64_t now)
 {
 	struct account acc;
 	int n = 0, rc;
 
-	if (c == NULL || personal_id == NULL)
+	if (c == NULL || seal == NULL || personal_id == NULL)
 		return DB_ERR;
 	rc = accounts_get_by_personal_id(c, personal_id, &acc);
 	if (rc == ACC_NOT_FOUND)
@@ -671,21 +674,21 @@ auth_on_death(struct db_conn *c, const char *personal_id, int64_t now)
 	if ((rc = accounts_set_status(c, acc.account_id, "disabled", NULL, now)) != DB_OK ||
 	    (rc = sessions_end_all(c, acc.account_id, &n)) != DB_OK ||
 	    (rc = oidc_revoke_account(c, acc.account_id, now)) != DB_OK ||
-	    (rc = credentials_revoke_account(c, acc.account_id, now)) != DB_OK)
+	    (rc = credentials_revoke_account(c, seal, acc.account_id, now)) != DB_OK)
 		return rc;
 	return challenge_revoke_subject(c, acc.account_id, now);
 }
 
 static int
-on_event(struct db_conn *c, const struct registry_event *ev, int64_t now,
-    void *arg)
+on_event(struct db_conn *c, const struct seal *seal,
+    const struct registry_event *ev, int64_t now, void *arg)
 {
 	UNUSED(arg);
 	if (ev->type == REG_EV_DEATH)
-		return auth_on_death(c, ev->personal_id, now);
+		return auth_on_death(c, seal, ev->personal_id, now);
 	/* The old card's portrait digest is in the credentials: new ones needed. */
 	if (ev->type == REG_EV_CARD_REISSUED)
-		return credentials_revoke_person(c, ev->personal_id, now);
+		return credentials_revoke_person(c, seal, ev->personal_id, now);
 	return DB_OK;
 }
 

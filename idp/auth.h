@@ -162,7 +162,8 @@ int auth_logout(struct auth *, const char *token) WUR;
  * end and its codes and credentials are revoked. DB_OK also when there is
  * no account.
  */
-int auth_on_death(struct db_conn *c, const char *personal_id, int64_t now) WUR;
+int auth_on_death(struct db_conn *c, const struct seal *seal,
+    const char *personal_id, int64_t now) WUR;
 
 /*
  * Registry hooks that apply auth_on_death to every death event and revoke

@@ -329,7 +329,7 @@ cmd_event(int argc, char **argv)
 	event_build(&ev, &eo, argv[first]);
 	if (cli_open(&cfg, &r) != 0)
 		return 1;
-	rc = registry_apply_event(r.db, &ev, "cli", clock_now(r.clock),
+	rc = registry_apply_event(r.db, r.seal, &ev, "cli", clock_now(r.clock),
 	    auth_registry_hooks(), &dup,
 	    reason, sizeof(reason));
 	if (rc == DB_OK)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "cli.h"
 #include "demo.h"
@@ -47,6 +48,8 @@ static const struct cli_cmd serve_cmd = { "serve",
 	"  --login-rate N      password and code attempts per minute from one\n"
 	"                      client address (default 120; 0: unlimited)\n"
 	"  --device-limit N    app devices one account may bind (default 3)\n"
+	"  --audit-checkpoint S  seconds between signed audit checkpoints, made\n"
+	"                      when entries were added (default 3600; 0: none)\n"
 	"  --log-level LEVEL   debug, info, warn or error (default info)" };
 
 static int
@@ -54,7 +57,7 @@ serve_opt(int id, const char *val, void *arg)
 {
 	static const char *const keys[] = { "listen", "issuer", "web",
 		"master-key", "threads", "log-level", "session-idle", "session-max",
-		"login-rate", "device-limit" };
+		"login-rate", "device-limit", "audit-checkpoint" };
 	struct config *cfg = arg;
 	char err[256];
 
@@ -170,6 +173,7 @@ run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set
 	    .threads = cfg->threads, .body_limit = BODY_LIMIT, .conn_timeout = 30,
 	    .per_ip_limit = 256, .log = lg, .ctx = &ctx, .routes = routes };
 	struct http_server *srv = NULL;
+	struct audit_checkpointer *audit = NULL;
 	struct portal *portal = NULL;
 	struct web *web = NULL;
 	char err[512];
@@ -191,6 +195,11 @@ run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set
 		log_event(lg, LOG_WARN, "db.checkpointer_failed", NULL);
 	if (ctx_open(&ctx, cfg) != 0) {
 		cli_error("cannot start: out of memory");
+		goto fail;
+	}
+	if (cfg->audit_checkpoint > 0 && audit_checkpointer_start(ctx.db,
+	    ctx.seal, ctx.clock, cfg->audit_checkpoint, lg, &audit) != DB_OK) {
+		cli_error("cannot start the audit checkpointer");
 		goto fail;
 	}
 	if (http_start(&ho, &srv, err, sizeof(err)) != 0) {
@@ -216,6 +225,7 @@ fail:
 	 * deferred jobs, which need the pool. */
 	portal_stop(portal);
 	http_stop(srv);
+	audit_checkpointer_stop(audit);
 	ctx_close(&ctx);
 	web_free(web);
 	return rc;
@@ -235,6 +245,7 @@ cmd_serve(int argc, char **argv)
 		{ "session-max", required_argument, NULL, OPT_BASE + 7 },
 		{ "login-rate", required_argument, NULL, OPT_BASE + 8 },
 		{ "device-limit", required_argument, NULL, OPT_BASE + 9 },
+		{ "audit-checkpoint", required_argument, NULL, OPT_BASE + 10 },
 		{ "demo", no_argument, NULL, 'd' }, { NULL, 0, NULL, 0 } };
 	struct config cfg;
 	struct cli_res res;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "audit.h"
 #include "b64.h"
 #include "card.h"
 #include "person.h"
@@ -141,53 +142,118 @@ fail:
 	return rc;
 }
 
-int
-credentials_revoke_account(struct db_conn *c, const char *account_id,
-    int64_t now)
+/*
+ * After an UPDATE of `st`: when it revoked any credential, the audit entry
+ * for the account holder of account_id (looked up when personal_id is NULL).
+ */
+static int
+audit_revoked(struct db_conn *c, const struct seal *seal, const char *scope,
+    const char *account_id, const char *personal_id, int64_t now)
+{
+	int n = sqlite3_changes(db_handle(c));
+	struct account acc;
+	json_t *d = NULL;
+	int rc = DB_OK;
+
+	memset(&acc, 0, sizeof(acc));
+	if (n <= 0)
+		return DB_OK;
+	if (personal_id == NULL && account_id != NULL &&
+	    (rc = accounts_get(c, account_id, &acc)) == DB_OK)
+		personal_id = acc.personal_id;
+	if (rc != DB_OK && rc != ACC_NOT_FOUND)
+		goto fail;
+	rc = DB_ERR;
+	if ((d = json_pack("{s:s, s:i}", "scope", scope, "count", n)) == NULL)
+		goto fail;
+	rc = audit_append(c, seal, "credential_revoked", "system", personal_id, d,
+	    now);
+fail:
+	json_decref(d);
+	sodium_memzero(&acc, sizeof(acc));
+	return rc;
+}
+
+/* Runs the revoking UPDATE `sql` with `now` and `value`. */
+static int
+revoke_where(struct db_conn *c, const char *sql, const char *value, int64_t now)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (c == NULL || account_id == NULL)
-		return DB_ERR;
-	if ((st = db_stmt(c, "UPDATE credentials SET revoked_at = ? WHERE "
-	    "account_id = ? AND revoked_at IS NULL")) == NULL)
+	if ((st = db_stmt(c, sql)) == NULL)
 		return DB_ERR;
 	if ((rc = db_bind_int64(st, 1, now)) != DB_OK ||
-	    (rc = db_bind_text(st, 2, account_id)) != DB_OK)
+	    (rc = db_bind_text(st, 2, value)) != DB_OK)
 		return rc;
 	return db_step(st);
 }
 
 int
-credentials_revoke_device(struct db_conn *c, const char *device_id, int64_t now)
+credentials_revoke_account(struct db_conn *c, const struct seal *seal,
+    const char *account_id, int64_t now)
+{
+	int rc;
+
+	if (c == NULL || seal == NULL || account_id == NULL)
+		return DB_ERR;
+	if ((rc = revoke_where(c, "UPDATE credentials SET revoked_at = ? WHERE "
+	    "account_id = ? AND revoked_at IS NULL", account_id, now)) != DB_OK)
+		return rc;
+	return audit_revoked(c, seal, "account", account_id, NULL, now);
+}
+
+/* The account of device_id's credentials into account_id ("" for none). */
+static int
+device_account(struct db_conn *c, const char *device_id, char account_id[44])
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (c == NULL || device_id == NULL)
+	account_id[0] = '\0';
+	if ((st = db_stmt(c, "SELECT account_id FROM credentials WHERE "
+	    "device_id = ? LIMIT 1")) == NULL)
 		return DB_ERR;
-	if ((st = db_stmt(c, "UPDATE credentials SET revoked_at = ? WHERE "
-	    "device_id = ? AND revoked_at IS NULL")) == NULL)
-		return DB_ERR;
-	if ((rc = db_bind_int64(st, 1, now)) != DB_OK ||
-	    (rc = db_bind_text(st, 2, device_id)) != DB_OK)
+	if ((rc = db_bind_text(st, 1, device_id)) != DB_OK)
 		return rc;
-	return db_step(st);
+	if ((rc = db_step(st)) == 1)
+		rc = db_column_text(st, 0, account_id, 44) == 0 ? DB_OK : DB_ERR;
+	sqlite3_reset(st);
+	return rc;
 }
 
 int
-credentials_revoke_person(struct db_conn *c, const char *personal_id,
-    int64_t now)
+credentials_revoke_device(struct db_conn *c, const struct seal *seal,
+    const char *device_id, int64_t now)
+{
+	char account_id[44];
+	int rc;
+
+	if (c == NULL || seal == NULL || device_id == NULL)
+		return DB_ERR;
+	if ((rc = revoke_where(c, "UPDATE credentials SET revoked_at = ? WHERE "
+	    "device_id = ? AND revoked_at IS NULL", device_id, now)) != DB_OK)
+		return rc;
+	if (sqlite3_changes(db_handle(c)) <= 0)
+		return DB_OK;
+	if ((rc = device_account(c, device_id, account_id)) != DB_OK)
+		return rc;
+	/* device_account's SELECT leaves the UPDATE's count in place. */
+	return audit_revoked(c, seal, "device", account_id, NULL, now);
+}
+
+int
+credentials_revoke_person(struct db_conn *c, const struct seal *seal,
+    const char *personal_id, int64_t now)
 {
 	struct account acc;
 	int rc;
 
-	if (c == NULL || personal_id == NULL)
+	if (c == NULL || seal == NULL || personal_id == NULL)
 		return DB_ERR;
 	rc = accounts_get_by_personal_id(c, personal_id, &acc);
 	if (rc == DB_OK)
-		rc = credentials_revoke_account(c, acc.account_id, now);
+		rc = credentials_revoke_account(c, seal, acc.account_id, now);
 	else if (rc == ACC_NOT_FOUND)
 		rc = DB_OK;
 	sodium_memzero(&acc, sizeof(acc));

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "devices.h"
 #include "jws.h"
+#include "seal.h"
 
 #define CRED_TTL (7 * 86400)
 #define CRED_KEYS_PURPOSE "credential"
@@ -46,14 +47,18 @@ int credentials_issue(struct db *, const struct jws_key *key,
     const char *issuer, const struct device *dev, int64_t now, char **jws,
     int64_t *expires_at) WUR;
 
-/* Revokes, as of `now` and in the caller's transaction, every valid credential of: */
-int credentials_revoke_account(struct db_conn *, const char *account_id,
-    int64_t now) WUR;
-int credentials_revoke_device(struct db_conn *, const char *device_id,
-    int64_t now) WUR;
+/*
+ * Revokes, as of `now` and in the caller's transaction, every valid
+ * credential of the following; when any were revoked, an audit entry
+ * "credential_revoked" with their count is appended in that transaction.
+ */
+int credentials_revoke_account(struct db_conn *, const struct seal *,
+    const char *account_id, int64_t now) WUR;
+int credentials_revoke_device(struct db_conn *, const struct seal *,
+    const char *device_id, int64_t now) WUR;
 /* ... the account of personal_id (DB_OK when the person has none). */
-int credentials_revoke_person(struct db_conn *, const char *personal_id,
-    int64_t now) WUR;
+int credentials_revoke_person(struct db_conn *, const struct seal *,
+    const char *personal_id, int64_t now) WUR;
 
 /*
  * The jti of every revoked credential that has not expired by `now`, as a

@@ -12,6 +12,7 @@
 #include <unistr.h>
 
 #include "accounts.h"
+#include "audit.h"
 #include "b64.h"
 #include "credentials.h"
 
@@ -348,29 +349,39 @@ devices_count(struct db_conn *c, const char *account_id, unsigned *n)
 	return DB_OK;
 }
 
-int
-devices_add(struct db_conn *c, const char *account_id, const char *name,
-    const char *public_key, unsigned limit, int64_t now,
-    char device_id[DEV_ID_SIZE])
+/* The audit entry `event` for device_id of account_id, by its holder. */
+static int
+audit_device(struct db_conn *c, const struct seal *seal, const char *event,
+    const char *account_id, const char *device_id, int64_t now)
 {
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-	sqlite3_stmt *st;
-	unsigned n = 0;
+	struct account acc;
+	const char *pid = NULL;
+	json_t *d = NULL;
 	int rc;
 
-	if (c == NULL || account_id == NULL || device_id == NULL)
-		return DB_ERR;
-	device_id[0] = '\0';
-	if (check_name(name) != 0 || decode_key(public_key, pk) != 0)
-		return DEV_BAD_KEY;
-	if ((rc = devices_count(c, account_id, &n)) != DB_OK)
-		return rc;
-	if (n >= limit)
-		return DEV_LIMIT;
-	rc = db_exists(c, "SELECT 1 FROM devices WHERE public_key = ?", public_key,
-	    NULL);
-	if (rc != 0)
-		return rc == 1 ? DEV_KEY_IN_USE : rc;
+	memset(&acc, 0, sizeof(acc));
+	if ((rc = accounts_get(c, account_id, &acc)) == DB_OK)
+		pid = acc.personal_id;
+	else if (rc != ACC_NOT_FOUND)
+		goto fail;
+	rc = DB_ERR;
+	if ((d = json_pack("{s:s}", "device_id", device_id)) == NULL)
+		goto fail;
+	rc = audit_append(c, seal, event, "citizen", pid, d, now);
+fail:
+	json_decref(d);
+	sodium_memzero(&acc, sizeof(acc));
+	return rc;
+}
+
+/* Inserts the device row for devices_add. */
+static int
+insert(struct db_conn *c, const char *account_id, const char *name,
+    const char *public_key, int64_t now, char device_id[DEV_ID_SIZE])
+{
+	sqlite3_stmt *st;
+	int rc;
+
 	if (b64_random(device_id, DEV_ID_SIZE, 32) == 0 ||
 	    (st = db_stmt(c, "INSERT INTO devices (device_id, account_id, name, "
 	    "public_key, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)")) == NULL)
@@ -383,6 +394,33 @@ devices_add(struct db_conn *c, const char *account_id, const char *name,
 	    (rc = db_bind_int64(st, 6, now)) != DB_OK)
 		return rc;
 	return db_step(st);
+}
+
+int
+devices_add(struct db_conn *c, const struct seal *seal, const char *account_id,
+    const char *name, const char *public_key, unsigned limit, int64_t now,
+    char device_id[DEV_ID_SIZE])
+{
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned n = 0;
+	int rc;
+
+	if (c == NULL || seal == NULL || account_id == NULL || device_id == NULL)
+		return DB_ERR;
+	device_id[0] = '\0';
+	if (check_name(name) != 0 || decode_key(public_key, pk) != 0)
+		return DEV_BAD_KEY;
+	if ((rc = devices_count(c, account_id, &n)) != DB_OK)
+		return rc;
+	if (n >= limit)
+		return DEV_LIMIT;
+	rc = db_exists(c, "SELECT 1 FROM devices WHERE public_key = ?", public_key,
+	    NULL);
+	if (rc != 0)
+		return rc == 1 ? DEV_KEY_IN_USE : rc;
+	if ((rc = insert(c, account_id, name, public_key, now, device_id)) != DB_OK)
+		return rc;
+	return audit_device(c, seal, "device_added", account_id, device_id, now);
 }
 
 int
@@ -422,29 +460,48 @@ devices_foreach(struct db_conn *c, const char *account_id, bool with_revoked,
 	return rc;
 }
 
-int
-devices_revoke(struct db_conn *c, const char *account_id,
+/* devices_revoke inside its transaction. */
+static int
+revoke_tx(struct db_conn *c, const struct seal *seal, const char *account_id,
     const char *device_id, int64_t now)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (c == NULL || account_id == NULL || device_id == NULL)
-		return DB_ERR;
 	rc = db_exists(c, "SELECT 1 FROM devices WHERE device_id = ? AND "
 	    "account_id = ?", device_id, account_id);
 	if (rc != 1)
 		return rc == 0 ? DEV_NOT_FOUND : rc;
-	/* Its credentials first: a failure in between leaves them revoked. */
-	if ((rc = credentials_revoke_device(c, device_id, now)) != DB_OK)
+	/* Its credentials with it, in the same transaction. */
+	if ((rc = credentials_revoke_device(c, seal, device_id, now)) != DB_OK)
 		return rc;
 	if ((st = db_stmt(c, "UPDATE devices SET revoked_at = ? WHERE "
 	    "device_id = ? AND revoked_at IS NULL")) == NULL)
 		return DB_ERR;
 	if ((rc = db_bind_int64(st, 1, now)) != DB_OK ||
-	    (rc = db_bind_text(st, 2, device_id)) != DB_OK)
+	    (rc = db_bind_text(st, 2, device_id)) != DB_OK ||
+	    (rc = db_step(st)) != DB_OK)
 		return rc;
-	return db_step(st);
+	if (sqlite3_changes(db_handle(c)) == 0)
+		return DB_OK;
+	return audit_device(c, seal, "device_revoked", account_id, device_id, now);
+}
+
+int
+devices_revoke(struct db_conn *c, const struct seal *seal,
+    const char *account_id, const char *device_id, int64_t now)
+{
+	int rc;
+
+	if (c == NULL || seal == NULL || account_id == NULL || device_id == NULL)
+		return DB_ERR;
+	if ((rc = db_begin(c)) != DB_OK)
+		return rc;
+	if ((rc = revoke_tx(c, seal, account_id, device_id, now)) != DB_OK) {
+		db_rollback(c);
+		return rc;
+	}
+	return db_commit(c);
 }
 
 int

@@ -14,6 +14,7 @@
 
 #include "base.h"
 #include "db.h"
+#include "seal.h"
 
 #define DEV_ID_SIZE 44
 #define DEV_MAX_DEFAULT 3
@@ -69,9 +70,10 @@ char *devices_signing_input(const char *method, const char *path_with_query,
  * DEV_NAME_MAX bytes of UTF-8 without control characters) to account_id
  * in the caller's transaction: its id into device_id. DEV_LIMIT when the
  * account already has `limit` active devices, DEV_BAD_KEY, DEV_KEY_IN_USE,
- * or a db_err.
+ * or a db_err. Appends the audit entry "device_added".
  */
-int devices_add(struct db_conn *, const char *account_id, const char *name,
+int devices_add(struct db_conn *, const struct seal *, const char *account_id,
+    const char *name,
     const char *public_key, unsigned limit, int64_t now,
     char device_id[DEV_ID_SIZE]) WUR;
 
@@ -89,9 +91,10 @@ int devices_foreach(struct db_conn *, const char *account_id,
 /*
  * Revokes device_id of account_id as of `now`, and its credentials with
  * it: DB_OK (also when it was revoked already), DEV_NOT_FOUND when the
- * account has no such device.
+ * account has no such device. In a transaction of its own, with the audit
+ * entry "device_revoked" when it was active.
  */
-int devices_revoke(struct db_conn *, const char *account_id,
+int devices_revoke(struct db_conn *, const struct seal *, const char *account_id,
     const char *device_id, int64_t now) WUR;
 
 /* Removes nonces that expired before `now`. */

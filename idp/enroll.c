@@ -26,6 +26,8 @@
 
 static const char CROCKFORD[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+static const char SQL_ENROLLED_AT[] =
+    "SELECT max(enrolled_at) FROM enrollments WHERE account_id = ?";
 static const char SQL_CODE_INSERT[] =
     "INSERT INTO activation_codes (code_hash, account_id, issued_by, "
     "created_at, expires_at) VALUES (?, ?, ?, ?, ?)";
@@ -467,4 +469,25 @@ enroll_err_name(int rc)
 	case ENROLL_BAD_CODE: return "invalid_code";
 	default: return NULL;
 	}
+}
+
+int
+enroll_enrolled_at(struct db_conn *c, const char *account_id, int64_t *at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c == NULL || account_id == NULL || at == NULL)
+		return DB_ERR;
+	*at = 0;
+	if ((st = db_stmt(c, SQL_ENROLLED_AT)) == NULL ||
+	    db_bind_text(st, 1, account_id) != DB_OK)
+		return DB_ERR;
+	rc = db_step(st);
+	if (rc == 1) {
+		*at = sqlite3_column_int64(st, 0);
+		rc = DB_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
 }

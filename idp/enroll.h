@@ -41,6 +41,8 @@ enum enroll_err { ENROLL_CARD_INVALID = -130, ENROLL_CARD_SUPERSEDED = -131, ENR
 
 /* Redeems an activation code (case-insensitive; spaces and dashes ignored; Crockford's I/L→1, O→0) in the caller's transaction: DB_OK with the account into account_id[44], or ENROLL_BAD_CODE. Single use. */
 int enroll_code_redeem(struct db_conn *c, const char *code, int64_t now, char account_id[44]) WUR;
+/* When the account was last enrolled at a desk into *at (0 when never): DB_OK or a db_err. */
+int enroll_enrolled_at(struct db_conn *c, const char *account_id, int64_t *at) WUR;
 /* A new activation code for an existing account (for a second device approved by the first), in the caller's transaction; issued_by is an officer id or "device:<id>". */
 int enroll_code_issue(struct db_conn *c, const char *account_id, const char *issued_by, int64_t now, char code[ENROLL_CODE_SIZE], int64_t *expires_at) WUR;
 

@@ -348,6 +348,26 @@ static const char *const TEXTS[][LANG_COUNT] = {
 	[MSG_NOTE_CONSENT_REVOKED] = { "Đã rút lại sự cho phép. Lần sau dịch vụ "
 	    "đó sẽ phải hỏi lại bạn.",
 	    "Permission withdrawn. That service must ask you again next time." },
+	[MSG_ACC_LEVEL_HOW_1] = { "Mức 1: đăng ký trực tuyến",
+	    "Level 1: registered online" },
+	[MSG_ACC_LEVEL_HOW_2] = { "Mức 2: định danh tại quầy tiếp nhận",
+	    "Level 2: enrolled at a desk" },
+	[MSG_ACC_ENROLLED_AT] = { "Ngày định danh", "Enrolled on" },
+	[MSG_SEC_HEADING] = { "Bảo mật", "Security" },
+	[MSG_SEC_REAUTH_HINT] = { "Để đổi mật khẩu, bạn phải đã đăng nhập trong "
+	    "vòng 5 phút; nếu không, bạn sẽ được đưa tới trang đăng nhập trước.",
+	    "Changing your password needs a sign-in within the last 5 minutes; "
+	    "otherwise you are sent to sign in first." },
+	[MSG_SEC_NEW_PASSWORD] = { "Mật khẩu mới", "New password" },
+	[MSG_BTN_CHANGE_PASSWORD] = { "Đổi mật khẩu", "Change password" },
+	[MSG_NOTE_PASSWORD_UPDATED] = { "Đã đổi mật khẩu.",
+	    "Your password was changed." },
+	[MSG_DATA_EXPORT] = { "Dữ liệu của tôi", "Your data" },
+	[MSG_DATA_EXPORT_HINT] = { "Tải về tất cả dữ liệu về bạn (tệp JSON, không "
+	    "chứa mật khẩu hay khóa bí mật).",
+	    "Download all data about you (a JSON file, without passwords or "
+	    "secret keys)." },
+	[MSG_BTN_EXPORT] = { "Tải về tất cả dữ liệu của tôi", "Export all my data" },
 	[MSG_DATA_DISCLOSURES] = { "Thông tin đã cung cấp", "Disclosures" },
 	[MSG_DATA_NO_DISCLOSURES] = { "Chưa có thông tin nào được cung cấp.",
 	    "Nothing has been disclosed." },

@@ -1,5 +1,5 @@
 /*
- * oidc: parked requests, grants, codes, tokens and consents.
+ * oidc: parked requests, grants, codes and tokens.
  */
 #include "oidc.h"
 
@@ -49,23 +49,9 @@ static const char SQL_GRANT_REVOKE[] =
     "UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 static const char SQL_GRANTS_REVOKE[] =
     "UPDATE grants SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL";
-static const char SQL_CONSENT_GET[] =
-    "SELECT scope FROM consents WHERE account_id = ? AND client_id = ? "
-    "AND revoked_at IS NULL";
-static const char SQL_CONSENT_PUT[] =
-    "INSERT INTO consents (account_id, client_id, scope, granted_at) "
-    "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, client_id) DO UPDATE SET "
-    "scope = excluded.scope, granted_at = excluded.granted_at, revoked_at = NULL";
-static const char SQL_CONSENT_REVOKE[] =
-    "UPDATE consents SET revoked_at = ? WHERE account_id = ? AND client_id = ? "
-    "AND revoked_at IS NULL";
 static const char SQL_CLIENT_GRANTS_REVOKE[] =
     "UPDATE grants SET revoked_at = ? WHERE account_id = ? AND client_id = ? "
     "AND revoked_at IS NULL";
-static const char SQL_CONSENTS_LIST[] =
-    "SELECT client_id, scope, granted_at FROM consents WHERE account_id = ? "
-    "AND revoked_at IS NULL ORDER BY granted_at DESC, client_id";
-
 static void
 rand_id(char out[OIDC_ID_SIZE])
 {
@@ -632,7 +618,22 @@ oidc_revoke_account(struct db_conn *c, const char *account_id, int64_t now)
 	return exec_hash(c, SQL_GRANTS_REVOKE, now, account_id);
 }
 
-/* ---- consents ---- */
+int
+oidc_revoke_client(struct db_conn *c, const char *account_id,
+    const char *client_id, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (c == NULL || account_id == NULL || client_id == NULL ||
+	    (st = db_stmt(c, SQL_CLIENT_GRANTS_REVOKE)) == NULL ||
+	    db_bind_int64(st, 1, now) != DB_OK ||
+	    db_bind_text(st, 2, account_id) != DB_OK ||
+	    db_bind_text(st, 3, client_id) != DB_OK)
+		return DB_ERR;
+	return db_step(st);
+}
+
+/* ---- scopes ---- */
 
 bool
 oidc_scope_has(const char *scope, const char *value)
@@ -651,155 +652,6 @@ oidc_scope_has(const char *scope, const char *value)
 		p += strspn(p, " ");
 	}
 	return false;
-}
-
-/* Every value of `want` in `have`. */
-static bool
-scope_covers(const char *have, const char *want)
-{
-	char one[128];
-	const char *p = want;
-
-	while (*p != '\0') {
-		size_t len = strcspn(p, " ");
-
-		if (len > 0) {
-			if (len >= sizeof(one))
-				return false;
-			memcpy(one, p, len);
-			one[len] = '\0';
-			if (!oidc_scope_has(have, one))
-				return false;
-		}
-		p += len;
-		p += strspn(p, " ");
-	}
-	return true;
-}
-
-int
-oidc_consent_covers(struct db *db, const char *account_id,
-    const char *client_id, const char *scope, bool *yes)
-{
-	struct db_conn *c;
-	sqlite3_stmt *st;
-	char have[512] = "";
-	int rc = DB_ERR;
-
-	if (db == NULL || account_id == NULL || client_id == NULL ||
-	    scope == NULL || yes == NULL)
-		return DB_ERR;
-	*yes = false;
-	if ((c = db_acquire(db)) == NULL)
-		return DB_ERR;
-	if ((st = db_stmt(c, SQL_CONSENT_GET)) != NULL &&
-	    bind_texts(st, (const char *const[]){ account_id, client_id }, 2) == 0) {
-		rc = db_step(st);
-		if (rc == 1) {
-			rc = col(st, 0, have, sizeof(have)) == 0 ? DB_OK : DB_ERR;
-			*yes = rc == DB_OK && scope_covers(have, scope);
-		}
-		sqlite3_reset(st);
-	}
-	db_release(db, c);
-	return rc;
-}
-
-int
-oidc_consent_grant(struct db *db, const char *account_id,
-    const char *client_id, const char *scope, int64_t now)
-{
-	struct db_conn *c;
-	sqlite3_stmt *st;
-	int rc = DB_ERR;
-
-	if (db == NULL || account_id == NULL || client_id == NULL || scope == NULL)
-		return DB_ERR;
-	if ((c = db_acquire(db)) == NULL)
-		return DB_ERR;
-	if ((st = db_stmt(c, SQL_CONSENT_PUT)) != NULL &&
-	    bind_texts(st, (const char *const[]){ account_id, client_id, scope }, 3) == 0 &&
-	    db_bind_int64(st, 4, now) == DB_OK)
-		rc = db_step(st);
-	db_release(db, c);
-	return rc;
-}
-
-struct consent_revoke_args {
-	const char *account_id, *client_id;
-	int64_t now;
-};
-
-/* The consent and every grant of its client for the account, together. */
-static int
-consent_revoke_tx(struct db_conn *c, void *arg, bool *keep)
-{
-	const struct consent_revoke_args *x = arg;
-	const char *const keys[2] = { x->account_id, x->client_id };
-	const char *const sql[2] = { SQL_CONSENT_REVOKE, SQL_CLIENT_GRANTS_REVOKE };
-	sqlite3_stmt *st;
-	int rc;
-
-	UNUSED(keep);
-	if ((st = db_stmt(c, SQL_CONSENT_GET)) == NULL || bind_texts(st, keys, 2) != 0)
-		return DB_ERR;
-	rc = db_step(st);
-	sqlite3_reset(st);
-	if (rc != 1)
-		return rc == DB_OK ? OIDC_NOT_FOUND : rc;
-	for (int i = 0; i < 2; i++) {
-		if ((st = db_stmt(c, sql[i])) == NULL ||
-		    db_bind_int64(st, 1, x->now) != DB_OK ||
-		    db_bind_text(st, 2, keys[0]) != DB_OK ||
-		    db_bind_text(st, 3, keys[1]) != DB_OK)
-			return DB_ERR;
-		if ((rc = db_step(st)) != DB_OK)
-			return rc;
-	}
-	return DB_OK;
-}
-
-int
-oidc_consent_revoke(struct db *db, const char *account_id,
-    const char *client_id, int64_t now)
-{
-	struct consent_revoke_args x = { account_id, client_id, now };
-
-	if (db == NULL || account_id == NULL || client_id == NULL)
-		return DB_ERR;
-	return run_tx(db, consent_revoke_tx, &x);
-}
-
-int
-oidc_consents_foreach(struct db *db, const char *account_id,
-    int (*fn)(const struct oidc_consent *, void *), void *arg)
-{
-	struct oidc_consent k;
-	struct db_conn *c;
-	sqlite3_stmt *st;
-	int rc = DB_ERR;
-
-	if (db == NULL || account_id == NULL || fn == NULL ||
-	    (c = db_acquire(db)) == NULL)
-		return DB_ERR;
-	if ((st = db_stmt(c, SQL_CONSENTS_LIST)) != NULL &&
-	    db_bind_text(st, 1, account_id) == DB_OK) {
-		while ((rc = db_step(st)) == 1) {
-			if (col(st, 0, k.client_id, sizeof(k.client_id)) != 0 ||
-			    col(st, 1, k.scope, sizeof(k.scope)) != 0) {
-				rc = DB_ERR;
-				break;
-			}
-			k.granted_at = sqlite3_column_int64(st, 2);
-			if (fn(&k, arg) != 0) {
-				rc = DB_OK;
-				break;
-			}
-		}
-		sqlite3_reset(st);
-	}
-	db_release(db, c);
-	return rc;
 }
 
 void

@@ -5,8 +5,8 @@
  * token issued from one code), authz_codes (single use, 60 s, bound to
  * client, redirect URI and PKCE challenge; a second use revokes the
  * grant), tokens (opaque access and refresh tokens, stored as hashes;
- * refresh tokens rotate and a reused one revokes its grant) and consents
- * (per account and client, revocable). Also the pairwise subject. Domain
+ * refresh tokens rotate and a reused one revokes its grant). Also the
+ * pairwise subject. Domain
  * results only: the HTTP edge builds the protocol answers.
  */
 #ifndef IDP_OIDC_H
@@ -123,31 +123,9 @@ int oidc_revoke(struct db *, const char *client_id, const char *token,
 /* Revokes every grant of an account (closed, locked), in the caller's transaction. */
 int oidc_revoke_account(struct db_conn *, const char *account_id, int64_t now) WUR;
 
-/* Whether the account agreed to give `client_id` every scope in `scope`. */
-int oidc_consent_covers(struct db *, const char *account_id,
-    const char *client_id, const char *scope, bool *yes) WUR;
-/* Records the agreement (replacing an earlier one). */
-int oidc_consent_grant(struct db *, const char *account_id,
-    const char *client_id, const char *scope, int64_t now) WUR;
-
-/* A live consent of one account. */
-struct oidc_consent {
-	char client_id[48];
-	char scope[512];
-	int64_t granted_at;
-};
-
-/*
- * Withdraws the account's consent to `client_id` and revokes that client's
- * grants for it (their refresh and access tokens stop working), in one
- * transaction: DB_OK, or OIDC_NOT_FOUND when no live consent was there.
- * The next authorization asks again.
- */
-int oidc_consent_revoke(struct db *, const char *account_id,
+/* Revokes the account's grants to `client_id`, in the caller's transaction. */
+int oidc_revoke_client(struct db_conn *, const char *account_id,
     const char *client_id, int64_t now) WUR;
-/* Calls fn for each live consent of the account, newest first; non-zero stops. */
-int oidc_consents_foreach(struct db *, const char *account_id,
-    int (*fn)(const struct oidc_consent *, void *), void *arg) WUR;
 
 /* The pairwise subject of `personal_id` for `client_id` into out[44]. */
 void oidc_pairwise_sub(const struct seal *, const char *client_id,

@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "clients.h"
+#include "consent.h"
 #include "front.h"
 #include "oidc.h"
 #include "oidc_params.h"
@@ -270,7 +271,7 @@ decide(struct http_req *r, struct routes_ctx *ctx, struct oidc_request *rq,
 			to_page(r, ctx, "/login", rq);
 		return;
 	}
-	if (!consented && (rc = oidc_consent_covers(ctx->db, s.account_id,
+	if (!consented && (rc = consent_covers(ctx->db, s.account_id,
 	    rq->client_id, rq->scope, &agreed)) != DB_OK) {
 		front_db_error(r, ctx->log, rc);
 		return;
@@ -387,7 +388,7 @@ oidc_authz_consented(struct http_req *r, struct routes_ctx *ctx,
 		return;
 	}
 	if (rc == DB_OK)
-		rc = oidc_consent_grant(ctx->db, s.account_id, rq.client_id, rq.scope, now);
+		rc = consent_grant(ctx->db, ctx->seal, s.account_id, rq.client_id, rq.scope, now);
 	if (rc != DB_OK) {
 		front_db_error(r, ctx->log, rc);
 		return;

@@ -12,10 +12,12 @@
 #include "accounts.h"
 #include "auth.h"
 #include "devices.h"
+#include "enroll.h"
 #include "front.h"
 #include "pages_auth.h"
 #include "pages_data.h"
 #include "pages_oidc.h"
+#include "pages_security.h"
 #include "qr.h"
 #include "registry.h"
 #include "signins.h"
@@ -28,6 +30,7 @@ struct account_view {
 	struct account acc;
 	struct person p;
 	bool totp;
+	int64_t enrolled_at;	/* 0 when never enrolled at a desk */
 };
 
 /*
@@ -169,7 +172,7 @@ history(struct page *pg, struct db_conn *c, const char *account_id)
 static void
 facts(struct page *pg, const struct account_view *v)
 {
-	char masked[PHONE_MASK_SIZE];
+	char masked[PHONE_MASK_SIZE], when[32];
 	const char *st = v->acc.status;
 	enum lang l = pg->lang;
 
@@ -181,7 +184,10 @@ facts(struct page *pg, const struct account_view *v)
 	html_fact(pg->h, i18n(l, MSG_ACC_PHONE), masked);
 	html_fact(pg->h, i18n(l, MSG_ACC_RESIDENCE), v->p.residence);
 	html_fact(pg->h, i18n(l, MSG_ACC_LEVEL), i18n(l, v->acc.level >= 2 ?
-	    MSG_ACC_LEVEL_2 : MSG_ACC_LEVEL_1));
+	    MSG_ACC_LEVEL_HOW_2 : MSG_ACC_LEVEL_HOW_1));
+	if (v->enrolled_at > 0)
+		html_fact(pg->h, i18n(l, MSG_ACC_ENROLLED_AT),
+		    format_when(v->enrolled_at, when));
 	html_fact(pg->h, i18n(l, MSG_ACC_STATUS), i18n(l,
 	    strcmp(st, "active") == 0 ? MSG_ACC_STATUS_ACTIVE :
 	    strcmp(st, "locked") == 0 ? MSG_ACC_STATUS_LOCKED :
@@ -212,7 +218,8 @@ render_account(struct page *pg, const struct session *s)
 		goto fail;
 	if ((rc = accounts_get(c, s->account_id, &v->acc)) != DB_OK ||
 	    (rc = registry_get(c, v->acc.personal_id, &v->p)) != DB_OK ||
-	    (rc = totp_enabled(c, v->acc.account_id, &v->totp)) != DB_OK)
+	    (rc = totp_enabled(c, v->acc.account_id, &v->totp)) != DB_OK ||
+	    (rc = enroll_enrolled_at(c, v->acc.account_id, &v->enrolled_at)) != DB_OK)
 		goto fail;
 	page_begin(pg, MSG_TITLE_ACCOUNT, "/account");
 	if (note != NULL && strcmp(note, "totp") == 0)
@@ -221,6 +228,8 @@ render_account(struct page *pg, const struct session *s)
 		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_DEVICE_REVOKED));
 	if (note != NULL && strcmp(note, "consent_revoked") == 0)
 		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_CONSENT_REVOKED));
+	if (note != NULL && strcmp(note, "password_changed") == 0)
+		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_PASSWORD_UPDATED));
 	facts(pg, v);
 	html_raw(pg->h, "<div class=\"actions\">\n");
 	action_form(pg, "/account/totp", MSG_BTN_ENABLE_TOTP, true);
@@ -229,8 +238,10 @@ render_account(struct page *pg, const struct session *s)
 	html_raw(pg->h, "</div>\n");
 	if ((rc = devices_table(pg, c, v->acc.account_id)) != DB_OK)
 		goto fail;
-	if ((rc = history(pg, c, v->acc.account_id)) == DB_OK)
-		rc = pages_data_render(pg, v->acc.account_id);
+	if ((rc = history(pg, c, v->acc.account_id)) != DB_OK)
+		goto fail;
+	pages_security_render(pg);
+	rc = pages_data_render(pg, v->acc.account_id);
 fail:
 	db_release(pg->ctx->db, c);
 	if (v != NULL)
@@ -445,7 +456,7 @@ h_device_revoke(struct http_req *r, void *arg)
 		goto done;
 	}
 	if ((c = db_acquire(pg.ctx->db)) != NULL)
-		rc = devices_revoke(c, s.account_id, id, clock_now(pg.ctx->clock));
+		rc = devices_revoke(c, pg.ctx->seal, s.account_id, id, clock_now(pg.ctx->clock));
 	db_release(pg.ctx->db, c);
 	if (rc != DB_OK) {
 		e = rc == DEV_NOT_FOUND ? (struct page_err){ 404, MSG_ERR_NOT_FOUND, 0 } :

@@ -16,6 +16,7 @@
 #include "pages_login.h"
 #include "pages_oidc.h"
 #include "pages_qr.h"
+#include "pages_security.h"
 #include "totp.h"
 
 #define PAGE_CTYPE "text/html; charset=utf-8"
@@ -492,6 +493,8 @@ pages_routes(struct http_route *out, size_t max)
 	t = pages_account_routes(&k);
 	n = http_routes_append(out, n, max, t, k);
 	t = pages_data_routes(&k);
+	n = http_routes_append(out, n, max, t, k);
+	t = pages_security_routes(&k);
 	n = http_routes_append(out, n, max, t, k);
 	t = pages_oidc_routes(&k);
 	n = http_routes_append(out, n, max, t, k);

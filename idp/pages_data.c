@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "clients.h"
+#include "consent.h"
 #include "disclosures.h"
 #include "front.h"
 #include "oidc.h"
@@ -30,7 +31,7 @@ static const struct {
 };
 
 struct consent_list {
-	struct oidc_consent k[CONSENTS_MAX];
+	struct consent k[CONSENTS_MAX];
 	char name[CONSENTS_MAX][128];
 	size_t n;
 };
@@ -77,7 +78,7 @@ paragraph(struct page *pg, enum msg text)
 }
 
 static int
-collect(const struct oidc_consent *k, void *arg)
+collect(const struct consent *k, void *arg)
 {
 	struct consent_list *l = arg;
 
@@ -95,7 +96,7 @@ load_consents(struct page *pg, const char *account_id, struct consent_list *l)
 	struct db_conn *c;
 	int rc;
 
-	if ((rc = oidc_consents_foreach(pg->ctx->db, account_id, collect, l)) != DB_OK)
+	if ((rc = consent_foreach(pg->ctx->db, account_id, collect, l)) != DB_OK)
 		return rc;
 	if ((c = db_acquire(pg->ctx->db)) == NULL)
 		return DB_ERR;
@@ -284,7 +285,7 @@ static void
 h_consent_revoke(struct http_req *r, void *arg)
 {
 	static const char *const names[] = { "client_id" };
-	static const size_t max[] = { sizeof(((struct oidc_consent *)0)->client_id) - 1 };
+	static const size_t max[] = { sizeof(((struct consent *)0)->client_id) - 1 };
 	struct page_err e = { 400, MSG_ERR_BAD_FORM, 0 };
 	struct session s;
 	struct page pg;
@@ -306,10 +307,10 @@ h_consent_revoke(struct http_req *r, void *arg)
 		goto done;
 	}
 	if (rc == DB_OK)
-		rc = oidc_consent_revoke(pg.ctx->db, s.account_id, id,
+		rc = consent_revoke(pg.ctx->db, pg.ctx->seal, s.account_id, id,
 		    clock_now(pg.ctx->clock));
 	if (rc != DB_OK) {
-		e = rc == OIDC_NOT_FOUND ? (struct page_err){ 404, MSG_ERR_NOT_FOUND, 0 } :
+		e = rc == CONSENT_NOT_FOUND ? (struct page_err){ 404, MSG_ERR_NOT_FOUND, 0 } :
 		    page_error(rc, 0);
 		page_fail(&pg, &e, "/account");
 		goto done;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "person.h"
 #include "registry.h"
@@ -244,10 +245,33 @@ record_event(struct db_conn *c, const struct registry_event *ev,
 	return db_step(st);
 }
 
+/* The audit entry for an applied event, with its type and event_id. */
 static int
-apply_in_tx(struct db_conn *c, const struct registry_event *ev,
-    const char *data, const char *source, int64_t now,
-    const struct registry_hooks *hooks, bool *duplicate, char *reason, size_t rsz)
+audit_applied(struct db_conn *c, const struct seal *seal,
+    const struct registry_event *ev, const char *source, int64_t now)
+{
+	char actor[96];
+	json_t *d;
+	int rc;
+
+	if (strcmp(source, "cli") == 0)
+		snprintf(actor, sizeof(actor), "operator");
+	else
+		snprintf(actor, sizeof(actor), "client:%s", source);
+	if ((d = json_pack("{s:s, s:s}", "type", registry_event_type_name(ev->type),
+	    "event_id", ev->event_id)) == NULL)
+		return DB_ERR;
+	rc = audit_append(c, seal, "registry_event_applied", actor,
+	    ev->personal_id, d, now);
+	json_decref(d);
+	return rc;
+}
+
+static int
+apply_in_tx(struct db_conn *c, const struct seal *seal,
+    const struct registry_event *ev, const char *data, const char *source,
+    int64_t now, const struct registry_hooks *hooks, bool *duplicate,
+    char *reason, size_t rsz)
 {
 	struct person p;
 	char today[11];
@@ -264,23 +288,26 @@ apply_in_tx(struct db_conn *c, const struct registry_event *ev,
 	clock_format_date(now, today);
 	if ((rc = check_against(ev, &p, today, reason, rsz)) != DB_OK ||
 	    (rc = change_record(c, ev, &p, now, reason, rsz)) != DB_OK ||
-	    (rc = record_event(c, ev, data, source, now)) != DB_OK)
+	    (rc = record_event(c, ev, data, source, now)) != DB_OK ||
+	    (rc = audit_applied(c, seal, ev, source, now)) != DB_OK)
 		return rc;
 	if (hooks != NULL && hooks->applied != NULL)
-		rc = hooks->applied(c, ev, now, hooks->arg);
+		rc = hooks->applied(c, seal, ev, now, hooks->arg);
 	return rc;
 }
 
 int
-registry_apply_event(struct db *db, const struct registry_event *ev,
-    const char *source, int64_t now, const struct registry_hooks *hooks,
-    bool *duplicate, char *reason, size_t rsz)
+registry_apply_event(struct db *db, const struct seal *seal,
+    const struct registry_event *ev, const char *source, int64_t now,
+    const struct registry_hooks *hooks, bool *duplicate, char *reason,
+    size_t rsz)
 {
 	struct db_conn *c;
 	char *data;
 	int rc;
 
-	if (db == NULL || ev == NULL || source == NULL || duplicate == NULL)
+	if (db == NULL || seal == NULL || ev == NULL || source == NULL ||
+	    duplicate == NULL)
 		return DB_ERR;
 	*duplicate = false;
 	snprintf(reason, rsz, "ok");
@@ -291,7 +318,8 @@ registry_apply_event(struct db *db, const struct registry_event *ev,
 		return DB_ERR;
 	}
 	if ((rc = db_begin(c)) == DB_OK) {
-		rc = apply_in_tx(c, ev, data, source, now, hooks, duplicate, reason, rsz);
+		rc = apply_in_tx(c, seal, ev, data, source, now, hooks, duplicate,
+		    reason, rsz);
 		if (rc == DB_OK)
 			rc = db_commit(c);
 		else

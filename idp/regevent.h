@@ -13,6 +13,7 @@
 
 #include "base.h"
 #include "db.h"
+#include "seal.h"
 
 enum registry_event_type {
 	REG_EV_DEATH,
@@ -44,17 +45,20 @@ int registry_event_set(struct registry_event *, const char *field,
 
 /* Called inside the event's transaction once the record has changed. */
 struct registry_hooks {
-	int (*applied)(struct db_conn *, const struct registry_event *,
-	    int64_t now, void *arg);
+	int (*applied)(struct db_conn *, const struct seal *,
+	    const struct registry_event *, int64_t now, void *arg);
 	void *arg;
 };
 
 /*
  * Applies the event in one transaction, or acknowledges a repeated event_id
  * (*duplicate set, nothing changed). REG_NOT_FOUND for an unknown person,
- * REG_INVALID (with a reason) for missing or inconsistent data.
+ * REG_INVALID (with a reason) for missing or inconsistent data. An applied
+ * event appends the audit entry "registry_event_applied" (actor "operator"
+ * for the source "cli", else "client:<source>").
  */
-int registry_apply_event(struct db *, const struct registry_event *,
+int registry_apply_event(struct db *, const struct seal *,
+    const struct registry_event *,
     const char *source, int64_t now, const struct registry_hooks *,
     bool *duplicate, char *reason, size_t rsz) WUR;
 

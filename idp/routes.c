@@ -138,8 +138,8 @@ h_registry_event(struct http_req *r, void *arg)
 	json_decref(body);
 	if (rc != 0)
 		return;
-	rc = registry_apply_event(ctx->db, &ev, cl.client_id, clock_now(ctx->clock),
-	    auth_registry_hooks(), &dup, reason, sizeof(reason));
+	rc = registry_apply_event(ctx->db, ctx->seal, &ev, cl.client_id,
+	    clock_now(ctx->clock), auth_registry_hooks(), &dup, reason, sizeof(reason));
 	if (rc == DB_OK) {
 		log_event(ctx->log, LOG_INFO, "registry.event", "event_id", ev.event_id,
 		    "type", registry_event_type_name(ev.type),

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accounts.h"
+#include "audit.h"
 #include "b64.h"
 #include "otp.h"
 
@@ -148,8 +150,26 @@ changed_one(struct db_conn *c, sqlite3_stmt *st)
 	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : TOTP_BAD_CODE;
 }
 
-int
-totp_confirm(struct db_conn *c, const struct seal *seal,
+/* The audit entry "totp_enabled" for the holder of account_id. */
+static int
+audit_enabled(struct db_conn *c, const struct seal *seal,
+    const char *account_id, int64_t now)
+{
+	struct account acc;
+	int rc;
+
+	memset(&acc, 0, sizeof(acc));
+	rc = accounts_get(c, account_id, &acc);
+	if (rc == DB_OK || rc == ACC_NOT_FOUND)
+		rc = audit_append(c, seal, "totp_enabled", "citizen",
+		    rc == DB_OK ? acc.personal_id : NULL, NULL, now);
+	sodium_memzero(&acc, sizeof(acc));
+	return rc;
+}
+
+/* totp_confirm inside its transaction. */
+static int
+confirm_tx(struct db_conn *c, const struct seal *seal,
     const char *account_id, const char *code, int64_t now)
 {
 	struct row r;
@@ -157,8 +177,6 @@ totp_confirm(struct db_conn *c, const struct seal *seal,
 	int64_t step = 0;
 	int rc;
 
-	if (c == NULL || seal == NULL || account_id == NULL)
-		return DB_ERR;
 	if ((rc = load(c, account_id, &r)) != DB_OK)
 		return rc;
 	if ((rc = check(seal, account_id, r.pending, code, now, -1, &step)) != DB_OK)
@@ -169,7 +187,26 @@ totp_confirm(struct db_conn *c, const struct seal *seal,
 	    db_bind_text(st, 3, account_id) != DB_OK ||
 	    db_bind_text(st, 4, r.pending) != DB_OK)
 		return DB_ERR;
-	return changed_one(c, st);
+	if ((rc = changed_one(c, st)) != DB_OK)
+		return rc;
+	return audit_enabled(c, seal, account_id, now);
+}
+
+int
+totp_confirm(struct db_conn *c, const struct seal *seal,
+    const char *account_id, const char *code, int64_t now)
+{
+	int rc;
+
+	if (c == NULL || seal == NULL || account_id == NULL)
+		return DB_ERR;
+	if ((rc = db_begin(c)) != DB_OK)
+		return rc;
+	if ((rc = confirm_tx(c, seal, account_id, code, now)) != DB_OK) {
+		db_rollback(c);
+		return rc;
+	}
+	return db_commit(c);
 }
 
 int

@@ -34,7 +34,11 @@ enum totp_err {
 int totp_begin(struct db_conn *c, const struct seal *seal,
     const char *account_id, const char *issuer, const char *label,
     char b32[TOTP_B32_SIZE], char uri[TOTP_URI_SIZE]) WUR;
-/* Confirms the pending key with its first code: DB_OK, TOTP_BAD_CODE, TOTP_NONE. */
+/*
+ * Confirms the pending key with its first code: DB_OK, TOTP_BAD_CODE,
+ * TOTP_NONE. In a transaction of its own, with the audit entry
+ * "totp_enabled".
+ */
 int totp_confirm(struct db_conn *c, const struct seal *seal,
     const char *account_id, const char *code, int64_t now) WUR;
 /* Checks a code against the active key: DB_OK, TOTP_BAD_CODE, TOTP_NONE. */

@@ -1,14 +1,18 @@
 """`idp audit verify|checkpoint|export` (DESIGN section 3, issue 8): the
 entries operators' commands append verify as "ok N entries" (exit 0); a
 row changed or deleted in the database file is named (exit 1); a checkpoint
-is signed; export prints JSON lines since a time."""
+is signed; export prints JSON lines since a time. Against a real `idp
+serve`: a citizen's registration, a wrong and a right sign-in and a
+self-lock are logged under a pseudonym, and checkpoints follow at the
+--audit-checkpoint interval."""
 
 import json
 import sqlite3
+import time
 import unittest
 
 import harness
-from harness import TempDir
+from harness import Server, TempDir
 
 
 def make_entries(tmp):
@@ -80,6 +84,84 @@ class AuditCli(unittest.TestCase):
             self.assertEqual(len(r.stdout.splitlines()), 3)
             r = tmp.idp("audit", "export", "--since", "yesterday")
             self.assertEqual(r.returncode, 2)
+
+
+def post(srv, path, body, headers=None):
+    status, _, data = srv.request("POST", path, body, headers)
+    return status, json.loads(data) if data else None
+
+
+def register(srv, person, phone, password):
+    pid, name, birth = person
+    st, j = post(srv, "/v1/accounts", {"personal_id": pid, "full_name": name,
+                                       "birth_date": birth, "phone": phone,
+                                       "password": password})
+    assert st == 202, j
+    st, c = post(srv, "/v1/accounts/confirm", {
+        "registration_id": j["registration_id"],
+        "code": harness.newest_sms_code(srv, phone)})
+    assert st == 201, c
+
+
+class AuditServer(unittest.TestCase):
+    def test_citizen_flow_logged(self):
+        with Server(extra_args=["--login-rate", "0"]) as srv:
+            harness.seed_registry(srv, count=60, seed=31)
+            person = harness.registry_people(srv.db, "living", 1)[0]
+            pid, phone, pw = person[0], "0952000001", "Hoa-Sen-1-ven-ho!"
+            register(srv, person, phone, pw)
+            st, j = post(srv, "/v1/login", {"personal_id": pid,
+                                            "password": pw + "x"})
+            self.assertEqual(st, 401, j)
+            st, j = post(srv, "/v1/login", {"personal_id": pid, "password": pw})
+            self.assertEqual(st, 200, j)
+            st, s = post(srv, "/v1/login/code", {
+                "login_id": j["login_id"],
+                "code": harness.newest_sms_code(srv, phone)})
+            self.assertEqual(st, 200, s)
+            st, j = post(srv, "/v1/me/lock", None,
+                         {"Authorization": "Bearer " + s["session_token"]})
+            self.assertEqual(st, 200, j)
+
+            r = srv.idp("audit", "verify")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(r.stdout.strip(), "ok 4 entries")
+            r = srv.idp("audit", "export")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn(pid, r.stdout + r.stderr)
+            rows = [json.loads(line) for line in r.stdout.splitlines()]
+            self.assertEqual([e["event"] for e in rows],
+                             ["account_created", "login_failure",
+                              "login_success", "self_lock"])
+            self.assertEqual(len({e["subject"] for e in rows}), 1)
+            self.assertRegex(rows[0]["subject"], "^[0-9a-f]{64}$")
+            self.assertEqual(rows[3]["actor"], "citizen:" + rows[0]["subject"])
+            for row in harness.sql_rows(srv.db, "SELECT * FROM audit_log"):
+                self.assertNotIn(pid, " ".join(str(v) for v in row))
+
+            tamper(srv.db, "UPDATE audit_log SET event = 'login_success' "
+                   "WHERE seq = 2")
+            r = srv.idp("audit", "verify")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("entry 2", r.stdout)
+
+    def test_checkpoint_interval(self):
+        with Server(extra_args=["--audit-checkpoint", "1"]) as srv:
+            r = srv.idp("officer", "add", "--name", "A", "--office", "O")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            deadline = time.monotonic() + 10
+            n = 0
+            while n == 0 and time.monotonic() < deadline:
+                time.sleep(0.2)
+                n = harness.sql_scalar(srv.db, "SELECT count(*) FROM "
+                                       "audit_checkpoints")
+            self.assertEqual(n, 1)
+            time.sleep(1.5)
+            # Nothing new since: no second checkpoint.
+            self.assertEqual(harness.sql_scalar(
+                srv.db, "SELECT count(*) FROM audit_checkpoints"), 1)
+            r = srv.idp("audit", "verify")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ presfix_citizen(struct fixture *f, const char *row, const char *pid,
 		if (accounts_create(c, pid, "+84912345678", "-", now,
 		    out->account_id) == DB_OK &&
 		    accounts_set_level2(c, out->account_id, "+84912345678", now) == DB_OK &&
-		    devices_add(c, out->account_id, "phone", out->public_key, 5, now,
+		    devices_add(c, f->seal, out->account_id, "phone", out->public_key, 5, now,
 		    out->device_id) == DB_OK && db_commit(c) == DB_OK)
 			rc = 0;
 		else

@@ -154,7 +154,7 @@ in_tx(struct env *e, int (*fn)(struct db_conn *, struct env *))
 static int
 revoke_device(struct db_conn *c, struct env *e)
 {
-	return credentials_revoke_device(c, e->d.device_id, NOW);
+	return credentials_revoke_device(c, e->f.seal, e->d.device_id, NOW);
 }
 
 static int

@@ -273,7 +273,7 @@ change(struct app *a, int what)
 		return -1;
 	}
 	if (what == 0)
-		rc = credentials_revoke_device(c, a->d.device_id, NOW);
+		rc = credentials_revoke_device(c, a->f.seal, a->d.device_id, NOW);
 	else if (what == 1)
 		rc = accounts_set_status(c, a->d.account_id, "locked", "self", NOW);
 	else

@@ -58,7 +58,7 @@ add_key(struct app *a, struct key *k)
 	memset(k, 0, sizeof(*k));
 	crypto_sign_keypair(pk, k->sk);
 	(void)b64_encode(k->pk64, sizeof(k->pk64), pk, sizeof(pk));
-	rc = c != NULL ? devices_add(c, ACC, "phone", k->pk64, 3, NOW, k->id) : -1;
+	rc = c != NULL ? devices_add(c, a->f.seal, ACC, "phone", k->pk64, 3, NOW, k->id) : -1;
 	db_release(a->f.db, c);
 	return rc;
 }
@@ -259,7 +259,7 @@ TEST(status_list_and_jwks)
 	CHECK_EQ_INT(json_object_size(pl), 3);
 	json_decref(pl);
 	c = db_acquire(a.f.db);
-	CHECK_EQ_INT(devices_revoke(c, ACC, k1.id, NOW), DB_OK);
+	CHECK_EQ_INT(devices_revoke(c, a.f.seal, ACC, k1.id, NOW), DB_OK);
 	db_release(a.f.db, c);
 	pl = status(&a, t_failed);
 	CHECK_EQ_INT(json_array_size(json_object_get(pl, "revoked")), 1);

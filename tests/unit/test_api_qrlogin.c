@@ -47,7 +47,7 @@ bind_app(struct pagesrv *s, struct app *a, bool l2)
 	if (b64_encode(key, sizeof(key), pk, sizeof(pk)) != 0 &&
 	    accounts_get_by_personal_id(c, PS_PID, &acc) == DB_OK &&
 	    (!l2 || accounts_set_level2(c, acc.account_id, acc.phone, PS_NOW) ==
-	    DB_OK) && devices_add(c, acc.account_id, "Phone", key,
+	    DB_OK) && devices_add(c, s->f.seal, acc.account_id, "Phone", key,
 	    DEV_MAX_DEFAULT, PS_NOW, a->dev) == DB_OK) {
 		snprintf(a->acc, sizeof(a->acc), "%s", acc.account_id);
 		rc = 0;

@@ -43,7 +43,7 @@ setup(struct fixture *f, struct app_state **st, int64_t now)
 	    "', 2, '+84912345678', '', 'active', 0)") != 0 ||
 	    app_state_new("test phone", st) != 0 || (c = db_acquire(f->db)) == NULL)
 		return -1;
-	if (devices_add(c, ACC, "test phone", app_state_public_key(*st), 3, now,
+	if (devices_add(c, f->seal, ACC, "test phone", app_state_public_key(*st), 3, now,
 	    id) == DB_OK && app_state_set_device(*st, id, "http://127.0.0.1") == 0)
 		rc = 0;
 	db_release(f->db, c);

@@ -999,9 +999,9 @@ TEST(death_disables_the_account)
 	c = db_acquire(x.f.db);
 	CHECK(c != NULL);
 	CHECK_EQ_INT(db_begin(c), DB_OK);
-	CHECK_EQ_INT(auth_on_death(c, PID_AN, NOW + 20), DB_OK);
-	CHECK_EQ_INT(auth_on_death(c, PID_BINH, NOW + 20), DB_OK);	/* no account */
-	CHECK_EQ_INT(auth_on_death(c, PID_NOBODY, NOW + 20), DB_OK);
+	CHECK_EQ_INT(auth_on_death(c, x.f.seal, PID_AN, NOW + 20), DB_OK);
+	CHECK_EQ_INT(auth_on_death(c, x.f.seal, PID_BINH, NOW + 20), DB_OK);	/* no account */
+	CHECK_EQ_INT(auth_on_death(c, x.f.seal, PID_NOBODY, NOW + 20), DB_OK);
 	CHECK_EQ_INT(db_commit(c), DB_OK);
 	db_release(x.f.db, c);
 

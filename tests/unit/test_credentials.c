@@ -51,7 +51,7 @@ add_device(struct ctx *x, const char *acc, struct device *d)
 	crypto_sign_keypair(pk, sk);
 	(void)b64_encode(d->public_key, sizeof(d->public_key), pk, sizeof(pk));
 	snprintf(d->account_id, sizeof(d->account_id), "%s", acc);
-	rc = c != NULL ? devices_add(c, acc, "phone", d->public_key, 3, NOW,
+	rc = c != NULL ? devices_add(c, x->f.seal, acc, "phone", d->public_key, 3, NOW,
 	    d->device_id) : -1;
 	db_release(x->f.db, c);
 	return rc;
@@ -188,7 +188,7 @@ TEST(issue_only_level2_active)
 	CHECK_EQ_INT(issue(&x, &x.b1, NOW, jti), CRED_INACTIVE);
 	/* A revoked device gets none; the account's other device still does. */
 	c = db_acquire(x.f.db);
-	CHECK_EQ_INT(devices_revoke(c, ACC_A, x.a2.device_id, NOW), DB_OK);
+	CHECK_EQ_INT(devices_revoke(c, x.f.seal, ACC_A, x.a2.device_id, NOW), DB_OK);
 	db_release(x.f.db, c);
 	CHECK_EQ_INT(issue(&x, &x.a2, NOW, jti), CRED_INACTIVE);
 	CHECK_EQ_INT(issue(&x, &x.a1, NOW, jti), DB_OK);
@@ -212,10 +212,17 @@ TEST(device_revoke_revokes_its_credentials)
 	CHECK_EQ_INT(revoked(&x, j1), 0);
 	CHECK(!listed(&x, j1, NOW));
 	c = db_acquire(x.f.db);
-	CHECK_EQ_INT(devices_revoke(c, ACC_A, x.a1.device_id, NOW + 5), DB_OK);
+	CHECK_EQ_INT(devices_revoke(c, x.f.seal, ACC_A, x.a1.device_id, NOW + 5), DB_OK);
 	db_release(x.f.db, c);
 	CHECK_EQ_INT(revoked(&x, j1), 1);
 	CHECK_EQ_INT(revoked(&x, j2), 0);
+	/* Audited: one credential of the device, then the device itself. */
+	CHECK_EQ_INT(fixture_count(&x.f, "SELECT count(*) FROM audit_log WHERE "
+	    "event = 'credential_revoked' AND details = "
+	    "'{\"count\":1,\"scope\":\"device\"}' AND subject <> ''"), 1);
+	CHECK_EQ_INT(fixture_count(&x.f, "SELECT max(seq) FROM audit_log WHERE "
+	    "event = 'device_revoked'"), fixture_count(&x.f, "SELECT max(seq) "
+	    "FROM audit_log"));
 	CHECK(listed(&x, j1, NOW + 5));
 	CHECK(!listed(&x, j2, NOW + 5));
 	/* Expired, it leaves the list; the look-up still knows it. */
@@ -262,7 +269,7 @@ event(struct ctx *x, const char *id, const char *type, const char *pid,
 	    (k2 != NULL && registry_event_set(&ev, k2, v2, strlen(v2), why, sizeof(why)) != 0) ||
 	    (k3 != NULL && registry_event_set(&ev, k3, v3, strlen(v3), why, sizeof(why)) != 0))
 		return -2;
-	return registry_apply_event(x->f.db, &ev, "test", NOW + 10,
+	return registry_apply_event(x->f.db, x->f.seal, &ev, "test", NOW + 10,
 	    auth_registry_hooks(), &dup, why, sizeof(why));
 }
 
@@ -310,8 +317,8 @@ TEST(lookups)
 	    CRED_NOT_FOUND);
 	CHECK_EQ_INT(credentials_is_revoked(c, jti, &r), DB_OK);
 	CHECK(!r);
-	CHECK_EQ_INT(credentials_revoke_person(c, "001099999999", NOW), DB_OK);
-	CHECK_EQ_INT(credentials_revoke_person(c, PID_BINH, NOW), DB_OK);
+	CHECK_EQ_INT(credentials_revoke_person(c, x.f.seal, "001099999999", NOW), DB_OK);
+	CHECK_EQ_INT(credentials_revoke_person(c, x.f.seal, PID_BINH, NOW), DB_OK);
 	CHECK_EQ_INT(credentials_is_revoked(c, jti, &r), DB_OK);
 	CHECK(r);
 	db_release(x.f.db, c);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "b64.h"
 #include "db.h"
 #include "devices.h"
@@ -65,6 +66,27 @@ close_ctx(struct ctx *x)
 	fixture_close(&x->f);
 }
 
+/*
+ * 0 when the audit log holds exactly "device_added" then "device_revoked",
+ * both about a citizen and with a subject, and verifies.
+ */
+static int
+audited(struct ctx *x)
+{
+	char reason[128];
+	int64_t n = 0, bad = 0;
+
+	if (fixture_count(&x->f, "SELECT count(*) FROM audit_log") != 2 ||
+	    fixture_count(&x->f, "SELECT count(*) FROM audit_log WHERE "
+	    "(seq = 1 AND event = 'device_added' OR seq = 2 AND event = "
+	    "'device_revoked') AND subject <> '' AND actor LIKE 'citizen:%' AND "
+	    "details LIKE '%device_id%'") != 2)
+		return -1;
+	if (audit_verify(x->f.db, &n, &bad, reason, sizeof(reason)) != DB_OK)
+		return -1;
+	return n == 2 ? 0 : -1;
+}
+
 static void
 new_key(struct key *k)
 {
@@ -77,7 +99,7 @@ new_key(struct key *k)
 static int
 bind(struct ctx *x, struct key *k, const char *acc, unsigned limit)
 {
-	return devices_add(x->c, acc, "Điện thoại", k->pk64, limit, NOW, k->id);
+	return devices_add(x->c, x->f.seal, acc, "Điện thoại", k->pk64, limit, NOW, k->id);
 }
 
 /*
@@ -247,10 +269,11 @@ TEST(test_revoked_unknown_locked)
 	header(&stranger, "GET", "/v1/devices", "", NOW, NONCE, NULL, NULL, h, sizeof(h));
 	CHECK_EQ_INT(auth(&x, h, "GET", "/v1/devices", "", NOW, &d), DEV_BAD_SIGNATURE);
 	/* Another account cannot revoke it; its own can, at once. */
-	CHECK_EQ_INT(devices_revoke(x.c, ACC_B, k.id, NOW), DEV_NOT_FOUND);
-	CHECK_EQ_INT(devices_revoke(x.c, ACC_A, k.id, NOW), DB_OK);
-	CHECK_EQ_INT(devices_revoke(x.c, ACC_A, k.id, NOW + 1), DB_OK);
+	CHECK_EQ_INT(devices_revoke(x.c, x.f.seal, ACC_B, k.id, NOW), DEV_NOT_FOUND);
+	CHECK_EQ_INT(devices_revoke(x.c, x.f.seal, ACC_A, k.id, NOW), DB_OK);
+	CHECK_EQ_INT(devices_revoke(x.c, x.f.seal, ACC_A, k.id, NOW + 1), DB_OK);
 	CHECK_EQ_INT(fixture_count(&x.f, "SELECT revoked_at FROM devices"), NOW);
+	CHECK_EQ_INT(audited(&x), 0);
 	header(&k, "GET", "/v1/devices", "", NOW, NONCE, NULL, NULL, h, sizeof(h));
 	CHECK_EQ_INT(auth(&x, h, "GET", "/v1/devices", "", NOW, &d), DEV_REVOKED);
 	/* A locked account's device fails too. */
@@ -332,7 +355,7 @@ TEST(test_limit_and_list)
 	CHECK_EQ_INT(n, 3);
 	/* The limit is per account; a revoked device frees its place. */
 	CHECK_EQ_INT(bind(&x, &k[3], ACC_B, DEV_MAX_DEFAULT), DB_OK);
-	CHECK_EQ_INT(devices_revoke(x.c, ACC_A, k[1].id, NOW), DB_OK);
+	CHECK_EQ_INT(devices_revoke(x.c, x.f.seal, ACC_A, k[1].id, NOW), DB_OK);
 	CHECK_EQ_INT(bind(&x, &k[4], ACC_A, DEV_MAX_DEFAULT), DB_OK);
 	CHECK_EQ_INT(devices_foreach(x.c, ACC_A, false, count_row, &rows), DB_OK);
 	CHECK_EQ_INT(rows, 3);
@@ -340,14 +363,14 @@ TEST(test_limit_and_list)
 	CHECK_EQ_INT(devices_foreach(x.c, ACC_A, true, count_row, &rows), DB_OK);
 	CHECK_EQ_INT(rows, 104);
 	/* A key binds once; keys and names are checked. */
-	CHECK_EQ_INT(devices_add(x.c, ACC_B, "x", k[0].pk64, 9, NOW, id), DEV_KEY_IN_USE);
-	CHECK_EQ_INT(devices_add(x.c, ACC_B, "x", "not-a-key", 9, NOW, id), DEV_BAD_KEY);
-	CHECK_EQ_INT(devices_add(x.c, ACC_B, "x",
+	CHECK_EQ_INT(devices_add(x.c, x.f.seal, ACC_B, "x", k[0].pk64, 9, NOW, id), DEV_KEY_IN_USE);
+	CHECK_EQ_INT(devices_add(x.c, x.f.seal, ACC_B, "x", "not-a-key", 9, NOW, id), DEV_BAD_KEY);
+	CHECK_EQ_INT(devices_add(x.c, x.f.seal, ACC_B, "x",
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 9, NOW, id), DEV_BAD_KEY);
 	new_key(&k[0]);
-	CHECK_EQ_INT(devices_add(x.c, ACC_B, "", k[0].pk64, 9, NOW, id), DEV_BAD_KEY);
-	CHECK_EQ_INT(devices_add(x.c, ACC_B, "a\nb", k[0].pk64, 9, NOW, id), DEV_BAD_KEY);
-	CHECK_EQ_INT(devices_add(x.c, ACC_B, "\xff", k[0].pk64, 9, NOW, id), DEV_BAD_KEY);
+	CHECK_EQ_INT(devices_add(x.c, x.f.seal, ACC_B, "", k[0].pk64, 9, NOW, id), DEV_BAD_KEY);
+	CHECK_EQ_INT(devices_add(x.c, x.f.seal, ACC_B, "a\nb", k[0].pk64, 9, NOW, id), DEV_BAD_KEY);
+	CHECK_EQ_INT(devices_add(x.c, x.f.seal, ACC_B, "\xff", k[0].pk64, 9, NOW, id), DEV_BAD_KEY);
 	close_ctx(&x);
 }
 

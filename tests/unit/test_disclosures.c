@@ -1,8 +1,7 @@
 /*
  * test_disclosures: the disclosure log (an entry is written only with its
  * transaction; listing newest first, by page and by service; an empty
- * release refused) and consents (withdrawing one ends that client's grants
- * and no other's; the list shows live consents only).
+ * release refused).
  */
 #include "t.h"
 #include "fixture.h"
@@ -10,7 +9,6 @@
 #include <string.h>
 
 #include "disclosures.h"
-#include "oidc.h"
 
 #define NOW INT64_C(1800000000)
 #define PID "001090000001"
@@ -101,46 +99,4 @@ TEST(record_and_list)
 	fixture_close(&f);
 }
 
-static int
-count_consent(const struct oidc_consent *k, void *arg)
-{
-	(void)k;
-	(*(int *)arg)++;
-	return 0;
-}
-
-TEST(consent_revoke_ends_grants)
-{
-	struct fixture f;
-	bool yes = true;
-	int n = 0;
-
-	CHECK(setup(&f, "test_disclosures_consent") == 0);
-	CHECK(fixture_exec(&f, "INSERT INTO clients (client_id, name, kind, "
-	    "secret_hash, redirect_uris, post_logout_uris, scope, id_token_alg, "
-	    "created_at) VALUES ('c_a', 'A', 'portal', '', '[]', '[]', 'openid', "
-	    "'EdDSA', 0), ('c_b', 'B', 'portal', '', '[]', '[]', 'openid', "
-	    "'EdDSA', 0)") == 0);
-	CHECK(fixture_exec(&f, "INSERT INTO grants (id, client_id, account_id, "
-	    "scope, auth_time, amr, acr, created_at) VALUES ('g1', 'c_a', '" ACC
-	    "', 'openid', 0, 'pwd', '1', 0), ('g2', 'c_b', '" ACC "', 'openid', "
-	    "0, 'pwd', '1', 0)") == 0);
-	CHECK_EQ_INT(oidc_consent_grant(f.db, ACC, "c_a", "openid profile", NOW), DB_OK);
-	CHECK_EQ_INT(oidc_consent_grant(f.db, ACC, "c_b", "openid", NOW), DB_OK);
-	CHECK_EQ_INT(oidc_consents_foreach(f.db, ACC, count_consent, &n), DB_OK);
-	CHECK_EQ_INT(n, 2);
-	CHECK_EQ_INT(oidc_consent_revoke(f.db, ACC, "c_a", NOW + 5), DB_OK);
-	CHECK_EQ_INT(oidc_consent_revoke(f.db, ACC, "c_a", NOW + 6), OIDC_NOT_FOUND);
-	CHECK_EQ_INT(oidc_consent_covers(f.db, ACC, "c_a", "openid", &yes), DB_OK);
-	CHECK(!yes);
-	CHECK_EQ_INT(fixture_count(&f, "SELECT count(*) FROM grants WHERE id = 'g1' "
-	    "AND revoked_at IS NOT NULL"), 1);
-	CHECK_EQ_INT(fixture_count(&f, "SELECT count(*) FROM grants WHERE id = 'g2' "
-	    "AND revoked_at IS NULL"), 1);
-	n = 0;
-	CHECK_EQ_INT(oidc_consents_foreach(f.db, ACC, count_consent, &n), DB_OK);
-	CHECK_EQ_INT(n, 1);
-	fixture_close(&f);
-}
-
-T_MAIN(T(record_and_list), T(consent_revoke_ends_grants))
+T_MAIN(T(record_and_list))

@@ -2,8 +2,8 @@
  * test_oidc: the authorization server's state: parked requests and their
  * expiry, codes (single use, 60 s, bound to client, redirect URI and PKCE;
  * a replay revokes the grant), refresh rotation and reuse, access tokens
- * ending with their grant or account, revocation, introspection, consents,
- * and the pairwise subject.
+ * ending with their grant or account, revocation, introspection, and the
+ * pairwise subject.
  */
 #include "t.h"
 #include "fixture.h"
@@ -223,28 +223,6 @@ TEST(access_token_expiry_account_and_revocation)
 	fixture_close(&x.f);
 }
 
-TEST(consents_cover_scopes)
-{
-	struct ctx x;
-	bool yes = true;
-
-	CHECK(open_ctx(&x) == 0);
-	CHECK_EQ_INT(oidc_consent_covers(x.f.db, x.acc, x.cl1, "openid", &yes), DB_OK);
-	CHECK(!yes);
-	CHECK_EQ_INT(oidc_consent_grant(x.f.db, x.acc, x.cl1, "openid profile", NOW), DB_OK);
-	CHECK_EQ_INT(oidc_consent_covers(x.f.db, x.acc, x.cl1, "openid profile", &yes),
-	    DB_OK);
-	CHECK(yes);
-	CHECK_EQ_INT(oidc_consent_covers(x.f.db, x.acc, x.cl1, "openid", &yes), DB_OK);
-	CHECK(yes);
-	CHECK_EQ_INT(oidc_consent_covers(x.f.db, x.acc, x.cl1, "openid phone", &yes),
-	    DB_OK);
-	CHECK(!yes);
-	CHECK_EQ_INT(oidc_consent_covers(x.f.db, x.acc, x.cl2, "openid", &yes), DB_OK);
-	CHECK(!yes);
-	fixture_close(&x.f);
-}
-
 TEST(pairwise_sub_stable_per_client)
 {
 	struct ctx x;
@@ -265,5 +243,5 @@ TEST(pairwise_sub_stable_per_client)
 
 T_MAIN(T(parked_request_round_trip_and_expiry), T(code_redeemed_once_with_pkce),
     T(code_bindings_refused), T(refresh_rotates_and_reuse_revokes_family),
-    T(access_token_expiry_account_and_revocation), T(consents_cover_scopes),
+    T(access_token_expiry_account_and_revocation),
     T(pairwise_sub_stable_per_client))

@@ -44,7 +44,7 @@ level2(struct pagesrv *s, struct l2 *out)
 	if (b64_encode(key, sizeof(key), pk, sizeof(pk)) != 0 &&
 	    accounts_get_by_personal_id(c, PS_PID, &acc) == DB_OK &&
 	    accounts_set_level2(c, acc.account_id, acc.phone, PS_NOW) == DB_OK &&
-	    devices_add(c, acc.account_id, "Phone", key, DEV_MAX_DEFAULT, PS_NOW,
+	    devices_add(c, s->f.seal, acc.account_id, "Phone", key, DEV_MAX_DEFAULT, PS_NOW,
 	    out->dev) == DB_OK) {
 		snprintf(out->acc, sizeof(out->acc), "%s", acc.account_id);
 		rc = 0;

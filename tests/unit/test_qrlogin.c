@@ -68,7 +68,7 @@ up(struct ctx *x)
 	if (accounts_create(x->c, PID_AN, "+84912345678", hash, NOW - 3600,
 	    x->l2) != DB_OK ||
 	    accounts_set_level2(x->c, x->l2, "+84912345678", NOW - 3600) != DB_OK ||
-	    devices_add(x->c, x->l2, "Test phone", new_key(key), DEV_MAX_DEFAULT,
+	    devices_add(x->c, x->f.seal, x->l2, "Test phone", new_key(key), DEV_MAX_DEFAULT,
 	    NOW - 3600, x->dev) != DB_OK ||
 	    accounts_create(x->c, PID_BINH, "+84987654321", hash, NOW - 3600,
 	    x->l1) != DB_OK)
@@ -242,7 +242,7 @@ TEST(only_level_2_decides)
 	CHECK_EQ_INT(up(&x), 0);
 	CHECK_EQ_INT(qrlogin_create(x.c, x.secret, NULL, NULL, NOW, id), DB_OK);
 	/* A device row for a level-1 account, which the product never makes. */
-	CHECK_EQ_INT(devices_add(x.c, x.l1, "Other phone", new_key(key),
+	CHECK_EQ_INT(devices_add(x.c, x.f.seal, x.l1, "Other phone", new_key(key),
 	    DEV_MAX_DEFAULT, NOW, dev1), DB_OK);
 	CHECK_EQ_INT(qrlogin_decide(x.c, id, x.l1, dev1, 1, NOW + 1), QRL_LEVEL);
 	CHECK_EQ_INT(qrlogin_decide(x.c, id, x.l1, dev1, 0, NOW + 1), QRL_LEVEL);

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#include "audit.h"
 #include "base.h"
 #include "db.h"
 #include "regevent.h"
@@ -90,7 +91,8 @@ apply(struct fixture *f, const struct registry_event *ev, bool *dup, char *why,
     size_t wsz)
 {
 	*dup = false;
-	return registry_apply_event(f->db, ev, "test", NOW, NULL, dup, why, wsz);
+	return registry_apply_event(f->db, f->seal, ev, "test", NOW, NULL, dup, why,
+	    wsz);
 }
 
 TEST(death_applies)
@@ -98,7 +100,7 @@ TEST(death_applies)
 	struct registry_event ev;
 	struct fixture f;
 	struct person p;
-	char why[200];
+	char why[200], sub[AUDIT_HASH_HEX], sql[512];
 	bool dup;
 
 	CHECK_EQ_INT(fx_open(&f), 0);
@@ -115,6 +117,16 @@ TEST(death_applies)
 	CHECK_STR(p.status, "living");
 	CHECK_STR(p.date_of_death, "");
 	CHECK_EQ_INT(count_events(&f), 1);
+	/* Audited once, under the person's pseudonym; a repeat adds nothing. */
+	audit_pseudonym(f.seal, "001090000001", sub);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE "
+	    "event = 'registry_event_applied' AND actor = 'client:test' AND "
+	    "subject = '%s' AND details = '{\"event_id\":\"death-1\","
+	    "\"type\":\"death\"}'", sub);
+	CHECK_EQ_INT(fixture_count(&f, sql), 1);
+	CHECK_EQ_INT(apply(&f, &ev, &dup, why, sizeof(why)), DB_OK);
+	CHECK(dup);
+	CHECK_EQ_INT(fixture_count(&f, "SELECT count(*) FROM audit_log"), 1);
 	fixture_close(&f);
 }
 
@@ -265,10 +277,11 @@ TEST(residence_changed_applies)
 static int hook_calls;
 
 static int
-count_hook(struct db_conn *c, const struct registry_event *ev, int64_t now,
-    void *arg)
+count_hook(struct db_conn *c, const struct seal *seal,
+    const struct registry_event *ev, int64_t now, void *arg)
 {
 	UNUSED(c);
+	UNUSED(seal);
 	UNUSED(ev);
 	UNUSED(now);
 	hook_calls++;
@@ -290,20 +303,20 @@ TEST(repeated_event_id_applies_once)
 	    "full_name", "T\xc3\xaan M\xe1\xbb\x99t", NULL), 0);
 	CHECK_EQ_INT(make(&n2, "n-2", REG_EV_NAME_CHANGED, "001090000001",
 	    "full_name", "T\xc3\xaan Hai", NULL), 0);
-	CHECK_EQ_INT(registry_apply_event(f.db, &n1, "test", NOW, &hooks, &dup,
+	CHECK_EQ_INT(registry_apply_event(f.db, f.seal, &n1, "test", NOW, &hooks, &dup,
 	    why, sizeof(why)), DB_OK);
 	CHECK(!dup);
 	CHECK_EQ_INT(hook_calls, 1);
-	CHECK_EQ_INT(registry_apply_event(f.db, &n1, "test", NOW, &hooks, &dup,
+	CHECK_EQ_INT(registry_apply_event(f.db, f.seal, &n1, "test", NOW, &hooks, &dup,
 	    why, sizeof(why)), DB_OK);
 	CHECK(dup);
 	CHECK_EQ_INT(hook_calls, 1);
 	/* Another event changes the name; then n-1 arrives again. */
-	CHECK_EQ_INT(registry_apply_event(f.db, &n2, "test", NOW, &hooks, &dup,
+	CHECK_EQ_INT(registry_apply_event(f.db, f.seal, &n2, "test", NOW, &hooks, &dup,
 	    why, sizeof(why)), DB_OK);
 	CHECK(!dup);
 	CHECK_EQ_INT(hook_calls, 2);
-	CHECK_EQ_INT(registry_apply_event(f.db, &n1, "test", NOW + 60, &hooks, &dup,
+	CHECK_EQ_INT(registry_apply_event(f.db, f.seal, &n1, "test", NOW + 60, &hooks, &dup,
 	    why, sizeof(why)), DB_OK);
 	CHECK(dup);
 	CHECK_EQ_INT(hook_calls, 2);
@@ -544,7 +557,7 @@ TEST(failing_hook_rolls_back)
 	hook_calls = 0;
 	CHECK_EQ_INT(make(&ev, "h-1", REG_EV_DEATH, "001090000001",
 	    "date_of_death", "2026-01-01", NULL), 0);
-	CHECK(registry_apply_event(f.db, &ev, "test", NOW, &hooks, &dup, why,
+	CHECK(registry_apply_event(f.db, f.seal, &ev, "test", NOW, &hooks, &dup, why,
 	    sizeof(why)) != DB_OK);
 	CHECK_EQ_INT(hook_calls, 1);
 	CHECK_EQ_INT(fixture_get(&f, "001090000001", &p), DB_OK);

@@ -224,10 +224,14 @@ TEST(not_enabled_until_confirmed)
 	    TOTP_BAD_CODE);
 	CHECK_EQ_INT(totp_confirm(x.c, x.f.seal, ACC_A, "12345", t), TOTP_BAD_CODE);
 	CHECK(!enabled(&x, ACC_A));
-	/* the right one does */
+	CHECK_EQ_INT(fixture_count(&x.f, "SELECT count(*) FROM audit_log"), 0);
+	/* the right one does, and the audit log says so */
 	CHECK_EQ_INT(totp_confirm(x.c, x.f.seal, ACC_A, code_at(&k, t, c), t),
 	    DB_OK);
 	CHECK(enabled(&x, ACC_A));
+	CHECK_EQ_INT(fixture_count(&x.f, "SELECT count(*) FROM audit_log WHERE "
+	    "event = 'totp_enabled' AND subject <> '' AND actor LIKE 'citizen:%'"),
+	    1);
 	CHECK(!enabled(&x, ACC_B));
 	CHECK_EQ_INT(fixture_count(&x.f, "SELECT enabled_at FROM totp_keys"), t);
 	CHECK_EQ_INT(fixture_count(&x.f, "SELECT last_step FROM totp_keys"),
