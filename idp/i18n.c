@@ -360,6 +360,12 @@ static const char *const TEXTS[][LANG_COUNT] = {
 	    "otherwise you are sent to sign in first." },
 	[MSG_SEC_NEW_PASSWORD] = { "Mật khẩu mới", "New password" },
 	[MSG_BTN_CHANGE_PASSWORD] = { "Đổi mật khẩu", "Change password" },
+	[MSG_BTN_REMOVE_TOTP] = { "Gỡ ứng dụng xác thực (quay lại mã SMS)",
+	    "Remove the authenticator app (back to SMS codes)" },
+	[MSG_NOTE_TOTP_REMOVED] = { "Đã gỡ ứng dụng xác thực. Bước thứ hai "
+	    "khi đăng nhập là mã gửi qua SMS.",
+	    "The authenticator app was removed. The second sign-in step is "
+	    "an SMS code again." },
 	[MSG_NOTE_PASSWORD_UPDATED] = { "Đã đổi mật khẩu.",
 	    "Your password was changed." },
 	[MSG_DATA_EXPORT] = { "Dữ liệu của tôi", "Your data" },

@@ -230,6 +230,8 @@ render_account(struct page *pg, const struct session *s)
 		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_CONSENT_REVOKED));
 	if (note != NULL && strcmp(note, "password_changed") == 0)
 		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_PASSWORD_UPDATED));
+	if (note != NULL && strcmp(note, "totp_removed") == 0)
+		html_notice(pg->h, i18n(pg->lang, MSG_NOTE_TOTP_REMOVED));
 	facts(pg, v);
 	html_raw(pg->h, "<div class=\"actions\">\n");
 	action_form(pg, "/account/totp", MSG_BTN_ENABLE_TOTP, true);
@@ -240,7 +242,7 @@ render_account(struct page *pg, const struct session *s)
 		goto fail;
 	if ((rc = history(pg, c, v->acc.account_id)) != DB_OK)
 		goto fail;
-	pages_security_render(pg);
+	pages_security_render(pg, v->totp);
 	rc = pages_data_render(pg, v->acc.account_id);
 fail:
 	db_release(pg->ctx->db, c);

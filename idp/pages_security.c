@@ -29,7 +29,7 @@ static const char *const PW_NAMES[] = { "password" };
 static const size_t PW_MAX[] = { PF_PASSWORD };
 
 void
-pages_security_render(struct page *pg)
+pages_security_render(struct page *pg, bool totp)
 {
 	html_raw(pg->h, "<h2 id=\"security\">");
 	html_text(pg->h, i18n(pg->lang, MSG_SEC_HEADING));
@@ -40,6 +40,12 @@ pages_security_render(struct page *pg)
 	page_input_password(pg, MSG_SEC_NEW_PASSWORD, "new-password", NULL);
 	html_button(pg->h, NULL, NULL, i18n(pg->lang, MSG_BTN_CHANGE_PASSWORD), false);
 	html_form_end(pg->h);
+	if (totp) {
+		html_form_begin(pg->h, "/account/totp/remove", pg->csrf);
+		html_button(pg->h, NULL, NULL, i18n(pg->lang, MSG_BTN_REMOVE_TOTP),
+		    false);
+		html_form_end(pg->h);
+	}
 	html_raw(pg->h, "<h2 id=\"your-data\">");
 	html_text(pg->h, i18n(pg->lang, MSG_DATA_EXPORT));
 	html_raw(pg->h, "</h2>\n<p>");
@@ -323,8 +329,37 @@ done:
 	page_fini(&pg);
 }
 
+/* Removes the authenticator app: a fresh sign-in, like a password change. */
+static void
+h_totp_remove(struct http_req *r, void *arg)
+{
+	struct session s;
+	struct page pg;
+	struct db_conn *c;
+	int rc = DB_ERR;
+
+	page_init(&pg, r, arg);
+	if (page_post(&pg) != 0 || session_of(&pg, &s, true) != 0)
+		goto done;
+	if ((c = db_acquire(pg.ctx->db)) != NULL) {
+		rc = totp_remove(c, pg.ctx->seal, s.account_id, clock_now(pg.ctx->clock));
+		db_release(pg.ctx->db, c);
+	}
+	if (rc != DB_OK && rc != TOTP_NONE) {
+		struct page_err e = page_error(rc, 0);
+
+		page_fail(&pg, &e, "/account");
+		goto done;
+	}
+	log_event(pg.ctx->log, LOG_INFO, "account.totp_removed", "via", "page", NULL);
+	http_redirect(r, 303, rc == DB_OK ? "/account?note=totp_removed" : "/account");
+done:
+	page_fini(&pg);
+}
+
 static const struct http_route ROUTES[] = {
 	{ "POST", "/account/password", h_password },
+	{ "POST", "/account/totp/remove", h_totp_remove },
 	{ "GET", "/account/export", h_export },
 };
 

@@ -20,7 +20,8 @@
 #define REAUTH_WINDOW 300	/* seconds since sign-in for sensitive changes */
 
 /* The security and data sections into pg->h. */
-void pages_security_render(struct page *);
+/* The security settings; `totp`: an authenticator app is enabled. */
+void pages_security_render(struct page *, bool totp);
 
 /* The routes of these pages. */
 const struct http_route *pages_security_routes(size_t *n);

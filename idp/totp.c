@@ -25,6 +25,8 @@ static const char SQL_ACTIVATE[] =
     "last_step = ?, enabled_at = ? WHERE account_id = ? AND pending_sealed = ?";
 static const char SQL_USE_STEP[] =
     "UPDATE totp_keys SET last_step = ? WHERE account_id = ? AND last_step < ?";
+static const char SQL_REMOVE[] =
+    "DELETE FROM totp_keys WHERE account_id = ? AND secret_sealed IS NOT NULL";
 static const char SQL_ENABLED[] =
     "SELECT 1 FROM totp_keys WHERE account_id = ? AND secret_sealed IS NOT NULL";
 
@@ -150,9 +152,9 @@ changed_one(struct db_conn *c, sqlite3_stmt *st)
 	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : TOTP_BAD_CODE;
 }
 
-/* The audit entry "totp_enabled" for the holder of account_id. */
+/* The audit entry `event` for the holder of account_id. */
 static int
-audit_enabled(struct db_conn *c, const struct seal *seal,
+audit_event(struct db_conn *c, const struct seal *seal, const char *event,
     const char *account_id, int64_t now)
 {
 	struct account acc;
@@ -161,7 +163,7 @@ audit_enabled(struct db_conn *c, const struct seal *seal,
 	memset(&acc, 0, sizeof(acc));
 	rc = accounts_get(c, account_id, &acc);
 	if (rc == DB_OK || rc == ACC_NOT_FOUND)
-		rc = audit_append(c, seal, "totp_enabled", "citizen",
+		rc = audit_append(c, seal, event, "citizen",
 		    rc == DB_OK ? acc.personal_id : NULL, NULL, now);
 	sodium_memzero(&acc, sizeof(acc));
 	return rc;
@@ -189,7 +191,7 @@ confirm_tx(struct db_conn *c, const struct seal *seal,
 		return DB_ERR;
 	if ((rc = changed_one(c, st)) != DB_OK)
 		return rc;
-	return audit_enabled(c, seal, account_id, now);
+	return audit_event(c, seal, "totp_enabled", account_id, now);
 }
 
 int
@@ -248,4 +250,28 @@ totp_enabled(struct db_conn *c, const char *account_id, bool *on)
 		return rc;
 	*on = rc == 1;
 	return DB_OK;
+}
+
+int
+totp_remove(struct db_conn *c, const struct seal *seal, const char *account_id,
+    int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c == NULL || seal == NULL || account_id == NULL)
+		return DB_ERR;
+	if ((rc = db_begin(c)) != DB_OK)
+		return rc;
+	st = db_stmt(c, SQL_REMOVE);
+	if (st == NULL || db_bind_text(st, 1, account_id) != DB_OK)
+		rc = DB_ERR;
+	else if ((rc = db_step(st)) == DB_OK)
+		rc = sqlite3_changes(db_handle(c)) == 1 ?
+		    audit_event(c, seal, "totp_removed", account_id, now) : TOTP_NONE;
+	if (rc != DB_OK) {
+		db_rollback(c);
+		return rc;
+	}
+	return db_commit(c);
 }

@@ -44,6 +44,13 @@ int totp_confirm(struct db_conn *c, const struct seal *seal,
 /* Checks a code against the active key: DB_OK, TOTP_BAD_CODE, TOTP_NONE. */
 int totp_verify(struct db_conn *c, const struct seal *seal,
     const char *account_id, const char *code, int64_t now) WUR;
+/*
+ * Removes the account's key, active and pending (its holder asked): DB_OK
+ * with the audit entry "totp_removed" in the same transaction, or
+ * TOTP_NONE when there was no active key.
+ */
+int totp_remove(struct db_conn *c, const struct seal *seal,
+    const char *account_id, int64_t now) WUR;
 /* Whether the account has an active key. */
 int totp_enabled(struct db_conn *c, const char *account_id, bool *on) WUR;
 

@@ -44,13 +44,13 @@ act(struct pagesrv *s, struct browser *b, const char *action,
 TEST(posts_need_csrf)
 {
 	static const char *const paths[] = { "/account/password",
-	    "/account/consents/revoke" };
+	    "/account/consents/revoke", "/account/totp/remove" };
 	struct pagesrv s;
 	struct browser b = { "", NULL };
 	struct resp r;
 
 	CHECK_EQ_INT(signed_in(&s, &b), 0);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
 		CHECK_EQ_INT(ps_post(&s, &b, paths[i], "password=" "x&client_id=x",
 		    NULL, &r), 0);
 		CHECK_EQ_INT(r.status, 403);
@@ -98,6 +98,44 @@ TEST(password_change_needs_recent_sign_in)
 	pagesrv_down(&s);
 }
 
+TEST(totp_removal_needs_recent_sign_in)
+{
+	struct pagesrv s;
+	struct browser b = { "", NULL };
+	struct resp r;
+	char v[128];
+
+	CHECK_EQ_INT(signed_in(&s, &b), 0);
+	/* no app enrolled: no button, and the action changes nothing */
+	CHECK_EQ_INT(ps_get(&s, &b, "/account", &r), 0);
+	CHECK(strstr(r.body, "action=\"/account/totp/remove\"") == NULL);
+	resp_free(&r);
+	CHECK(fixture_exec(&s.f, "INSERT INTO totp_keys (account_id, secret_sealed, "
+	    "last_step, enabled_at) SELECT account_id, 'sealed', -1, 0 FROM accounts") == 0);
+	CHECK_EQ_INT(ps_get(&s, &b, "/account", &r), 0);
+	CHECK(strstr(r.body, "action=\"/account/totp/remove\"") != NULL);
+	resp_free(&r);
+	CHECK_EQ_INT(clock_advance(s.clock, REAUTH_WINDOW + 1), 0);
+	CHECK_EQ_INT(act(&s, &b, "/account/totp/remove", "x=1", &r), 0);
+	CHECK_EQ_INT(r.status, 303);
+	CHECK_STR(header(&r, "Location", v, sizeof(v)), "/login");
+	resp_free(&r);
+	CHECK_EQ_INT(fixture_count(&s.f, "SELECT count(*) FROM totp_keys"), 1);
+	/* signed in again (with the app: the second step is TOTP now) */
+	CHECK(fixture_exec(&s.f, "DELETE FROM totp_keys") == 0);
+	CHECK_EQ_INT(ps_login(&s, &b), 0);
+	CHECK(fixture_exec(&s.f, "INSERT INTO totp_keys (account_id, secret_sealed, "
+	    "last_step, enabled_at) SELECT account_id, 'sealed', -1, 0 FROM accounts") == 0);
+	CHECK_EQ_INT(act(&s, &b, "/account/totp/remove", "x=1", &r), 0);
+	CHECK_EQ_INT(r.status, 303);
+	CHECK_STR(header(&r, "Location", v, sizeof(v)), "/account?note=totp_removed");
+	resp_free(&r);
+	CHECK_EQ_INT(fixture_count(&s.f, "SELECT count(*) FROM totp_keys"), 0);
+	CHECK_EQ_INT(fixture_count(&s.f, "SELECT count(*) FROM audit_log WHERE "
+	    "event = 'totp_removed'"), 1);
+	pagesrv_down(&s);
+}
+
 TEST(export_is_a_json_attachment)
 {
 	struct pagesrv s;
@@ -137,4 +175,4 @@ TEST(export_is_a_json_attachment)
 }
 
 T_MAIN(T(posts_need_csrf), T(password_change_needs_recent_sign_in),
-    T(export_is_a_json_attachment))
+    T(totp_removal_needs_recent_sign_in), T(export_is_a_json_attachment))

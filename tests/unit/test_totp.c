@@ -460,7 +460,31 @@ TEST(begin_needs_an_existing_account)
 	close_ctx(&x);
 }
 
+TEST(remove_ends_the_key_with_an_audit_entry)
+{
+	struct ctx x;
+	struct key k;
+	char c[7];
+	int64_t t = NOW;
+
+	CHECK(open_ctx(&x) == 0);
+	CHECK_EQ_INT(totp_remove(x.c, x.f.seal, ACC_A, t), TOTP_NONE);
+	CHECK_EQ_INT(enrol(&x, ACC_A, &k, t), DB_OK);
+	CHECK(enabled(&x, ACC_A));
+	CHECK_EQ_INT(totp_remove(x.c, x.f.seal, ACC_A, t + 1), DB_OK);
+	CHECK(!enabled(&x, ACC_A));
+	CHECK_EQ_INT(totp_verify(x.c, x.f.seal, ACC_A, code_at(&k, t + 30, c),
+	    t + 30), TOTP_NONE);
+	CHECK_EQ_INT(fixture_count(&x.f, "SELECT count(*) FROM audit_log WHERE "
+	    "event = 'totp_removed' AND actor LIKE 'citizen:%'"), 1);
+	CHECK_EQ_INT(totp_remove(x.c, x.f.seal, ACC_A, t + 2), TOTP_NONE);
+	CHECK_EQ_INT(fixture_count(&x.f, "SELECT count(*) FROM audit_log WHERE "
+	    "event = 'totp_removed'"), 1);
+	close_ctx(&x);
+}
+
 T_MAIN(
+	T(remove_ends_the_key_with_an_audit_entry),
 	T(begin_gives_base32_key_and_otpauth_uri),
 	T(not_enabled_until_confirmed),
 	T(window_is_one_step_each_way),
