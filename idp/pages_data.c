@@ -69,6 +69,15 @@ table_begin(struct page *pg, const char *id, const enum msg *cols, size_t n)
 	html_raw(pg->h, "</tr></thead>\n<tbody>\n");
 }
 
+/* Opens a cell labelled for the stacked layout of narrow screens. */
+static void
+cell(struct page *pg, enum msg label)
+{
+	html_raw(pg->h, "<td data-label=\"");
+	html_text(pg->h, i18n(pg->lang, label));
+	html_raw(pg->h, "\">");
+}
+
 static void
 paragraph(struct page *pg, enum msg text)
 {
@@ -139,11 +148,14 @@ consents_section(struct page *pg, const struct consent_list *l)
 	}
 	table_begin(pg, "consents", cols, ARRAY_LEN(cols));
 	for (size_t i = 0; i < l->n; i++) {
-		html_raw(pg->h, "<tr><td>");
+		html_raw(pg->h, "<tr>");
+		cell(pg, MSG_DATA_SERVICE);
 		html_text(pg->h, l->name[i]);
-		html_raw(pg->h, "</td><td>");
+		html_raw(pg->h, "</td>");
+		cell(pg, MSG_DATA_SCOPES);
 		scopes_text(pg, l->k[i].scope);
-		html_raw(pg->h, "</td><td>");
+		html_raw(pg->h, "</td>");
+		cell(pg, MSG_DATA_SINCE);
 		html_text(pg->h, format_when(l->k[i].granted_at, when));
 		html_raw(pg->h, "</td><td>");
 		html_form_begin(pg->h, "/account/consents/revoke", pg->csrf);
@@ -170,13 +182,17 @@ disclosure_row(const struct disclosure *d, void *arg)
 
 	if (++dp->rows > DATA_PAGE_ROWS)
 		return 1;	/* the one past the page: an older page exists */
-	html_raw(pg->h, "<tr><td>");
+	html_raw(pg->h, "<tr>");
+	cell(pg, MSG_ACC_TIME);
 	html_text(pg->h, format_when(d->at, when));
-	html_raw(pg->h, "</td><td>");
+	html_raw(pg->h, "</td>");
+	cell(pg, MSG_DATA_SERVICE);
 	html_text(pg->h, d->client_name);
-	html_raw(pg->h, "</td><td>");
+	html_raw(pg->h, "</td>");
+	cell(pg, MSG_DATA_ATTRIBUTES);
 	html_text(pg->h, d->attributes);
-	html_raw(pg->h, "</td><td>");
+	html_raw(pg->h, "</td>");
+	cell(pg, MSG_DATA_CHANNEL);
 	html_text(pg->h, d->channel);
 	if (d->purpose[0] != '\0') {
 		html_raw(pg->h, " (");
