@@ -82,18 +82,6 @@ history_row(const struct signin *si, void *arg)
 	html_raw(pg->h, "</td></tr>\n");
 }
 
-/* A time as YYYY-MM-DD HH:MM UTC into when[32]. */
-static const char *
-format_when(int64_t at, char when[32])
-{
-	struct tm tm;
-	time_t t = (time_t)at;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, 32, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(when, 32, "%lld", (long long)at);
-	return when;
-}
 
 static void
 device_row(const struct device_row *row, void *arg)
@@ -104,9 +92,9 @@ device_row(const struct device_row *row, void *arg)
 	html_raw(pg->h, "<tr><td>");
 	html_text(pg->h, row->d.name);
 	html_raw(pg->h, "</td><td>");
-	html_text(pg->h, format_when(row->d.created_at, when));
+	html_text(pg->h, page_when(row->d.created_at, when));
 	html_raw(pg->h, "</td><td>");
-	html_text(pg->h, format_when(row->d.last_used_at, when));
+	html_text(pg->h, page_when(row->d.last_used_at, when));
 	html_raw(pg->h, "</td><td>");
 	html_form_begin(pg->h, "/account/devices/revoke", pg->csrf);
 	html_hidden(pg->h, "device_id", row->d.device_id);
@@ -187,7 +175,7 @@ facts(struct page *pg, const struct account_view *v)
 	    MSG_ACC_LEVEL_HOW_2 : MSG_ACC_LEVEL_HOW_1));
 	if (v->enrolled_at > 0)
 		html_fact(pg->h, i18n(l, MSG_ACC_ENROLLED_AT),
-		    format_when(v->enrolled_at, when));
+		    page_when(v->enrolled_at, when));
 	html_fact(pg->h, i18n(l, MSG_ACC_STATUS), i18n(l,
 	    strcmp(st, "active") == 0 ? MSG_ACC_STATUS_ACTIVE :
 	    strcmp(st, "locked") == 0 ? MSG_ACC_STATUS_LOCKED :

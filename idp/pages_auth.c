@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "auth.h"
 #include "accounts.h"
 #include "front.h"
+#include "oidc.h"
 #include "password.h"
 #include "pages_account.h"
 #include "pages_data.h"
@@ -501,4 +503,38 @@ pages_routes(struct http_route *out, size_t max)
 	t = pages_qr_routes(&k);
 	n = http_routes_append(out, n, max, t, k);
 	return http_routes_append(out, n, max, ROUTES, ARRAY_LEN(ROUTES));
+}
+
+size_t
+page_scope_texts(const char *scope, enum msg *out, size_t max)
+{
+	static const struct {
+		const char *scope;
+		enum msg text;
+	} SCOPES[] = {
+		{ "openid", MSG_SCOPE_OPENID },
+		{ "profile", MSG_SCOPE_PROFILE },
+		{ "personal_id", MSG_SCOPE_PERSONAL_ID },
+		{ "address", MSG_SCOPE_ADDRESS },
+		{ "phone", MSG_SCOPE_PHONE },
+		{ "offline_access", MSG_SCOPE_OFFLINE },
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(SCOPES) && n < max; i++)
+		if (oidc_scope_has(scope, SCOPES[i].scope))
+			out[n++] = SCOPES[i].text;
+	return n;
+}
+
+const char *
+page_when(int64_t at, char when[32])
+{
+	struct tm tm;
+	time_t t = (time_t)at;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, 32, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(when, 32, "%lld", (long long)at);
+	return when;
 }

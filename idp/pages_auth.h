@@ -103,6 +103,15 @@ void page_send(struct page *, unsigned status);
 /* A whole page with the error e and a link back to `back` (NULL: the
  * GET page of the request's flow). */
 void page_fail(struct page *, const struct page_err *e, const char *back);
+
+/*
+ * The plain-words texts of the OpenID scope values in `scope` (openid,
+ * profile, personal_id, address, phone, offline_access, in that order)
+ * into out[max]; their count.
+ */
+size_t page_scope_texts(const char *scope, enum msg *out, size_t max);
+/* A time as "YYYY-MM-DD HH:MM UTC" into when[32]. */
+const char *page_when(int64_t at, char when[32]);
 /* 303 to /done?n=WHAT (a notice page). */
 void page_done(struct page *, const char *what);
 

@@ -18,17 +18,6 @@
 
 #define CONSENTS_MAX 32
 
-static const struct {
-	const char *scope;
-	enum msg text;
-} SCOPES[] = {
-	{ "openid", MSG_SCOPE_OPENID },
-	{ "profile", MSG_SCOPE_PROFILE },
-	{ "personal_id", MSG_SCOPE_PERSONAL_ID },
-	{ "address", MSG_SCOPE_ADDRESS },
-	{ "phone", MSG_SCOPE_PHONE },
-	{ "offline_access", MSG_SCOPE_OFFLINE },
-};
 
 struct consent_list {
 	struct consent k[CONSENTS_MAX];
@@ -36,17 +25,6 @@ struct consent_list {
 	size_t n;
 };
 
-static const char *
-format_when(int64_t at, char when[32])
-{
-	struct tm tm;
-	time_t t = (time_t)at;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, 32, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(when, 32, "%lld", (long long)at);
-	return when;
-}
 
 static void
 heading(struct page *pg, const char *id, enum msg text)
@@ -123,14 +101,12 @@ load_consents(struct page *pg, const char *account_id, struct consent_list *l)
 static void
 scopes_text(struct page *pg, const char *scope)
 {
-	bool first = true;
+	enum msg texts[8];
+	size_t n = page_scope_texts(scope, texts, ARRAY_LEN(texts));
 
-	for (size_t i = 0; i < ARRAY_LEN(SCOPES); i++) {
-		if (!oidc_scope_has(scope, SCOPES[i].scope))
-			continue;
-		html_raw(pg->h, first ? "" : "; ");
-		html_text(pg->h, i18n(pg->lang, SCOPES[i].text));
-		first = false;
+	for (size_t i = 0; i < n; i++) {
+		html_raw(pg->h, i == 0 ? "" : "; ");
+		html_text(pg->h, i18n(pg->lang, texts[i]));
 	}
 }
 
@@ -156,7 +132,7 @@ consents_section(struct page *pg, const struct consent_list *l)
 		scopes_text(pg, l->k[i].scope);
 		html_raw(pg->h, "</td>");
 		cell(pg, MSG_DATA_SINCE);
-		html_text(pg->h, format_when(l->k[i].granted_at, when));
+		html_text(pg->h, page_when(l->k[i].granted_at, when));
 		html_raw(pg->h, "</td><td>");
 		html_form_begin(pg->h, "/account/consents/revoke", pg->csrf);
 		html_hidden(pg->h, "client_id", l->k[i].client_id);
@@ -184,7 +160,7 @@ disclosure_row(const struct disclosure *d, void *arg)
 		return 1;	/* the one past the page: an older page exists */
 	html_raw(pg->h, "<tr>");
 	cell(pg, MSG_ACC_TIME);
-	html_text(pg->h, format_when(d->at, when));
+	html_text(pg->h, page_when(d->at, when));
 	html_raw(pg->h, "</td>");
 	cell(pg, MSG_DATA_SERVICE);
 	html_text(pg->h, d->client_name);

@@ -66,17 +66,6 @@ pages_oidc_error(struct http_req *r, struct routes_ctx *ctx, unsigned status,
 
 /* ---- consent ---- */
 
-static const struct {
-	const char *scope;
-	enum msg text;
-} SCOPES[] = {
-	{ "openid", MSG_SCOPE_OPENID },
-	{ "profile", MSG_SCOPE_PROFILE },
-	{ "personal_id", MSG_SCOPE_PERSONAL_ID },
-	{ "address", MSG_SCOPE_ADDRESS },
-	{ "phone", MSG_SCOPE_PHONE },
-	{ "offline_access", MSG_SCOPE_OFFLINE },
-};
 
 /* True with a live session; false after a 303 to /login?req= or an error page. */
 static bool
@@ -138,6 +127,8 @@ static void
 send_consent(struct page *pg, const struct oidc_request *rq,
     const struct client *cl)
 {
+	enum msg texts[8];
+	size_t n;
 	char path[96];
 
 	snprintf(path, sizeof(path), "/consent?req=%s", rq->id);
@@ -148,11 +139,10 @@ send_consent(struct page *pg, const struct oidc_request *rq,
 	html_raw(pg->h, "</dl>\n<h2 id=\"receives\">");
 	html_text(pg->h, i18n(pg->lang, MSG_CONSENT_RECEIVES));
 	html_raw(pg->h, "</h2>\n<ul class=\"scopes\" aria-labelledby=\"receives\">\n");
-	for (size_t i = 0; i < ARRAY_LEN(SCOPES); i++) {
-		if (!oidc_scope_has(rq->scope, SCOPES[i].scope))
-			continue;
+	n = page_scope_texts(rq->scope, texts, ARRAY_LEN(texts));
+	for (size_t i = 0; i < n; i++) {
 		html_raw(pg->h, "<li>");
-		html_text(pg->h, i18n(pg->lang, SCOPES[i].text));
+		html_text(pg->h, i18n(pg->lang, texts[i]));
 		html_raw(pg->h, "</li>\n");
 	}
 	html_raw(pg->h, "</ul>\n");
