@@ -512,12 +512,22 @@ accounts_clear_failures(struct db_conn *c, const char *account_id)
 	return exec_id(c, SQL_CLEAR_FAILURES, account_id);
 }
 
+/* The row's fate after an UPDATE of one account: DB_OK or ACC_NOT_FOUND. */
+static int
+one_row(struct db_conn *c, sqlite3_stmt *st)
+{
+	int rc = db_step(st);
+
+	if (rc != DB_OK)
+		return rc;
+	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : ACC_NOT_FOUND;
+}
+
 int
 accounts_set_status(struct db_conn *c, const char *account_id,
     const char *status, const char *lock_reason, int64_t now)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (c == NULL || account_id == NULL || status == NULL)
 		return DB_ERR;
@@ -527,45 +537,36 @@ accounts_set_status(struct db_conn *c, const char *account_id,
 	    db_bind_int64(st, 3, now) != DB_OK ||
 	    db_bind_text(st, 4, account_id) != DB_OK)
 		return DB_ERR;
-	if ((rc = db_step(st)) != DB_OK)
-		return rc;
-	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : ACC_NOT_FOUND;
+	return one_row(c, st);
+}
+
+/* Runs `sql` (SET one text column and updated_at, WHERE account_id). */
+static int
+set_column(struct db_conn *c, const char *sql, const char *account_id,
+    const char *value, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (c == NULL || account_id == NULL || value == NULL)
+		return DB_ERR;
+	st = db_stmt(c, sql);
+	if (st == NULL || db_bind_text(st, 1, value) != DB_OK ||
+	    db_bind_int64(st, 2, now) != DB_OK ||
+	    db_bind_text(st, 3, account_id) != DB_OK)
+		return DB_ERR;
+	return one_row(c, st);
 }
 
 int
 accounts_set_password(struct db_conn *c, const char *account_id,
     const char *hash, int64_t now)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (c == NULL || account_id == NULL || hash == NULL)
-		return DB_ERR;
-	st = db_stmt(c, SQL_SET_PASSWORD);
-	if (st == NULL || db_bind_text(st, 1, hash) != DB_OK ||
-	    db_bind_int64(st, 2, now) != DB_OK ||
-	    db_bind_text(st, 3, account_id) != DB_OK)
-		return DB_ERR;
-	if ((rc = db_step(st)) != DB_OK)
-		return rc;
-	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : ACC_NOT_FOUND;
+	return set_column(c, SQL_SET_PASSWORD, account_id, hash, now);
 }
 
 int
 accounts_set_level2(struct db_conn *c, const char *account_id,
     const char *phone, int64_t now)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (c == NULL || account_id == NULL || phone == NULL)
-		return DB_ERR;
-	st = db_stmt(c, SQL_SET_LEVEL2);
-	if (st == NULL || db_bind_text(st, 1, phone) != DB_OK ||
-	    db_bind_int64(st, 2, now) != DB_OK ||
-	    db_bind_text(st, 3, account_id) != DB_OK)
-		return DB_ERR;
-	if ((rc = db_step(st)) != DB_OK)
-		return rc;
-	return sqlite3_changes(db_handle(c)) == 1 ? DB_OK : ACC_NOT_FOUND;
+	return set_column(c, SQL_SET_LEVEL2, account_id, phone, now);
 }
