@@ -145,7 +145,17 @@ scan_text(const uint8_t *s, size_t n, bool *stable)
 
 	*stable = true;
 	while (p < end) {
-		int l = u8_mbtoucr(&uc, p, (size_t)(end - p));
+		int l;
+
+		/* ASCII, most of every name and address, without a decoder call. */
+		if (*p < 0x80) {
+			if (is_control(*p))
+				return -2;
+			p++;
+			chars++;
+			continue;
+		}
+		l = u8_mbtoucr(&uc, p, (size_t)(end - p));
 		if (l < 0)
 			return -1;
 		if (is_control(uc))
