@@ -16,19 +16,20 @@ verification needs those two verifications, so the ceiling bounds the rate.
    each device's key (Python cryptography, as `eid-app present` makes them),
    each with its own jti and an iat 20 s ahead of the run's start (all
    inside the 60 s window for the whole run), one request body per line.
-3. Load: wrk -t2 -cCONNECTIONS, DURATION s; each wrk thread posts its own
-   share of the bodies once (a thread that runs out stops, noted). Good
+3. Load: wrk -t2 -cCONNECTIONS, DURATION s, tests/bench/airport.lua; each
+   wrk thread posts its own share of the bodies once (a thread that runs out stops, noted). Good
    answers are the 200s (wrk counts the others as status errors).
 4. eid-verify: RUNS fresh presentations, one process each, timed from
    posix_spawn to waitpid (the JWKS and status list saved from the server): mean and p99.
 5. The ceiling: ed25519_ceiling for CEILING s, before and after the load;
    their mean is printed (a shared machine's speed drifts).
 
-Prints the figures and a PASS/FAIL line per target; exits 0 whatever the
-figures, non-zero only when the benchmark itself broke.
+Prints the figures and a PASS/FAIL line per target (and with --json, the
+rows for tests/bench/run); exits 0 whatever the figures, non-zero only when
+the benchmark itself broke.
 
 Usage: tests/bench/airport.py [--duration S] [--citizens N] [--threads N]
-                              [--connections N] [--runs N] [IDP]
+                              [--connections N] [--runs N] [--json FILE] [IDP]
 """
 
 import argparse
@@ -36,6 +37,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,75 +47,25 @@ import uuid
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, HERE)
 import harness  # noqa: E402
+from benchlib import CORES, ROOT, Broken, Rows, Wrk, bench_seconds, \
+    run_ceiling  # noqa: E402
 
 RATE_TARGET = 8000
 P99_TARGET_MS = 20.0
 OFFLINE_TARGET_MS = 5.0
+BIN = os.path.join(ROOT, "build")	# eid-app and eid-verify: beside the idp
 PER_SECOND = 14000	# presentations made per second of load (above any rate here)
-
-LUA = r"""
-local bodies_file = %(bodies)s
-local auth = %(auth)s
-local nthreads = %(nthreads)d
-local threads = {}
-local reqs, i = {}, 0
-ran_out = 0
-
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  local k = 0
-  for line in io.lines(bodies_file) do
-    if k %% nthreads == id then
-      reqs[#reqs + 1] = wrk.format("POST", "/v1/airport/verify", {
-        ["Authorization"] = auth, ["Content-Type"] = "application/json" }, line)
-    end
-    k = k + 1
-  end
-end
-
-function request()
-  i = i + 1
-  if reqs[i] == nil then
-    ran_out = 1
-    wrk.thread:stop()
-    return reqs[1]
-  end
-  return reqs[i]
-end
-
-function done(summary, latency, requests)
-  io.write(string.format("requests %%d\n", summary.requests))
-  io.write(string.format("duration_us %%d\n", summary.duration))
-  io.write(string.format("status_errors %%d\n", summary.errors.status))
-  io.write(string.format("socket_errors %%d\n", summary.errors.connect +
-    summary.errors.read + summary.errors.write + summary.errors.timeout))
-  for _, p in ipairs({50, 99}) do
-    io.write(string.format("latency_p%%d_us %%d\n", p, latency:percentile(p)))
-  end
-  local out = 0
-  for _, t in ipairs(threads) do out = out + (t:get("ran_out") or 0) end
-  io.write(string.format("ran_out %%d\n", out))
-end
-"""
-
-
-class Broken(Exception):
-    """The benchmark could not run (not a missed target)."""
-
 
 def b64u(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def app(state, *args):
-    r = subprocess.run([os.path.join(ROOT, "build", "eid-app"), "--state", state]
+    r = subprocess.run([os.path.join(BIN, "eid-app"), "--state", state]
                        + list(args), capture_output=True, text=True, timeout=60)
     if r.returncode != 0:
         raise Broken("eid-app %s: %s" % (args, r.stderr))
@@ -170,7 +122,7 @@ def offline_runs(tmp, srv, devs, runs):
             raise Broken("GET %s: %d" % (url, status))
         with open(path, "wb") as f:
             f.write(data)
-    exe = os.path.join(ROOT, "build", "eid-verify")
+    exe = os.path.join(BIN, "eid-verify")
     seen = os.path.join(tmp, "seen.txt")
     times, bad = [], 0
     for i in range(runs):
@@ -187,19 +139,14 @@ def offline_runs(tmp, srv, devs, runs):
     return times, bad
 
 
-def ceiling(tmp, seconds):
-    exe = os.path.join(tmp, "ed25519_ceiling")
-    subprocess.run(["cc", "-O2", os.path.join(ROOT, "tests", "bench", "ed25519_ceiling.c"),
-                    "-o", exe, "-lsodium", "-lpthread"], check=True)
-    out = subprocess.run([exe, str(seconds)], capture_output=True, text=True,
-                         check=True).stdout.split()
-    return float(out[1])
+def ceiling(seconds):
+    return float(run_ceiling("ed25519_ceiling", seconds, 0, "pair")["per_s"])
 
 
 def load(tmp, srv, devs, a):
     client = json.loads(srv.idp("client", "add", "--kind", "airport",
                                 "--name", "Bench airport").stdout)
-    n = PER_SECOND * a.duration
+    n = int(PER_SECOND * a.duration)
     iat = int(time.time()) + 20
     bodies = os.path.join(tmp, "bodies.txt")
     t0 = time.time()
@@ -208,36 +155,33 @@ def load(tmp, srv, devs, a):
             key, cred = devs[i % len(devs)]
             f.write('{"presentation":"%s"}\n' % presentation(key, cred, iat))
     made = time.time() - t0
-    script = os.path.join(tmp, "verify.lua")
-    with open(script, "w") as f:
-        f.write(LUA % {"bodies": json.dumps(bodies), "nthreads": 2,
-                       "auth": json.dumps(harness.basic_auth(
-                           client["client_id"], client["client_secret"]))})
-    r = subprocess.run(["wrk", "-t2", "-c%d" % a.connections, "-d%ds" % a.duration,
-                        "--timeout", "10s", "--latency", "-s", script,
-                        "http://127.0.0.1:%d" % srv.port],
-                       capture_output=True, text=True)
-    if r.returncode != 0 or "duration_us" not in r.stdout:
-        raise Broken("wrk failed:\n%s%s" % (r.stdout, r.stderr))
-    fig = {ln.split()[0]: int(ln.split()[1]) for ln in r.stdout.splitlines()
-           if len(ln.split()) == 2 and ln.split()[1].isdigit()}
+    run = Wrk("airport", "airport", srv.port, srv.proc.pid, a.duration, env={
+        "BENCH_BODIES": bodies,
+        "BENCH_AUTH": harness.basic_auth(client["client_id"],
+                                         client["client_secret"])},
+        conns=a.connections, alive=lambda: srv.proc.poll() is None)
     if time.time() - iat > 55:
         raise Broken("the run outlasted the iat window (%.0f s to make the "
                      "presentations)" % made)
-    return fig, made, n
+    return run, made, n
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--duration", type=int, default=8)
+    ap.add_argument("--duration", type=float, default=None,
+                    help="seconds of load (default BENCH_SECONDS, 10)")
     ap.add_argument("--citizens", type=int, default=40)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--ceiling", type=float, default=3.0)
+    ap.add_argument("--json", default=None, help="append the rows to FILE")
     ap.add_argument("--threads", type=int, default=0,
                     help="idp serve --threads (0: its default, one per core)")
     ap.add_argument("idp", nargs="?", default=os.path.join(ROOT, "build", "idp"))
     a = ap.parse_args()
+    a.duration = a.duration or bench_seconds()
+    global BIN
+    BIN = os.path.dirname(os.path.abspath(a.idp))
     harness.IDP = os.path.abspath(a.idp)
     harness.WEB_DIR = os.path.join(ROOT, "web")
     tmp = tempfile.mkdtemp(prefix="bench-airport-")
@@ -249,28 +193,41 @@ def main():
     try:
         harness.seed_registry(srv, count=400, seed=11)
         devs = citizens(srv, a.citizens)
-        before = ceiling(tmp, a.ceiling)
-        fig, made, n = load(tmp, srv, devs, a)
+        before = ceiling(a.ceiling)
+        run, made, n = load(tmp, srv, devs, a)
         times, offline_bad = offline_runs(tmp, srv, devs, a.runs)
-        after = ceiling(tmp, a.ceiling)
+        after = ceiling(a.ceiling)
         pairs = (before + after) / 2
     finally:
         srv.__exit__(None, None, None)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    secs = fig["duration_us"] / 1e6
-    bad = fig["status_errors"] + fig["socket_errors"]
-    rate = (fig["requests"] - bad) / secs
-    p99 = fig["latency_p99_us"] / 1e3
+    bad = run.wrk_bad()
+    rate = (run.requests - bad) / run.seconds
+    p99 = run.p99
     times.sort()
     off_mean, off_p99 = statistics.mean(times), times[int(len(times) * 0.99) - 1]
-    print("airport verification, %d cores, wrk -t2 -c%d, %d s, %d citizens, "
+    ran_out = " (ran out of presentations: a lower bound)" \
+        if run.fig.get("ran_out") else ""
+    rows = Rows(a.json, "airport")
+    rows.ceiling("ed25519_pair", "Ed25519 two-signature verify, %d cores" % CORES,
+                 pairs, "mean of %.0f before and %.0f after the load"
+                 % (before, after))
+    rows.wrk_row(run, "POST /v1/airport/verify", run.requests - bad, bad,
+                 ceilings=["ed25519_pair", "sqlite_commit", "mhd"],
+                 rate_min=RATE_TARGET, p99_max_ms=P99_TARGET_MS,
+                 note="%d citizens, fresh presentations%s" % (a.citizens, ran_out))
+    rows.row("eid-verify (offline, one process)", unit="",
+             p50_ms=statistics.median(times), p99_ms=off_p99, bad=offline_bad,
+             p99_max_ms=OFFLINE_TARGET_MS,
+             note="wall time from spawn to exit, %d runs, mean %.2f ms"
+             % (len(times), off_mean))
+    print("airport verification, %d cores, wrk -t2 -c%d, %g s, %d citizens, "
           "%d presentations made in %.1f s"
-          % (os.cpu_count(), a.connections, a.duration, a.citizens, n, made))
+          % (CORES, a.connections, a.duration, a.citizens, n, made))
     print("  online   %8s req/s accepted, p50 %.2f ms, p99 %.2f ms, %d not 200%s"
           "   target >= %s/s, p99 < %g ms: %s"
-          % (format(int(rate), ","), fig["latency_p50_us"] / 1e3, p99, bad,
-             " (ran out of presentations: a lower bound)" if fig.get("ran_out") else "",
+          % (format(int(rate), ","), run.p50, p99, bad, ran_out,
              format(RATE_TARGET, ","), P99_TARGET_MS,
              "PASS" if rate >= RATE_TARGET and p99 < P99_TARGET_MS and bad == 0
              else "FAIL"))
@@ -283,10 +240,16 @@ def main():
           "%d runs): mean %.2f ms, p99 %.2f ms, %d not accepted   target < %g ms: %s"
           % (len(times), off_mean, off_p99, offline_bad, OFFLINE_TARGET_MS,
              "PASS" if off_p99 < OFFLINE_TARGET_MS and offline_bad == 0 else "FAIL"))
+    print("  server   %.0f us CPU a verification, peak RSS %.1f MB during the load"
+          % (run.cpu_us() or 0, run.peak_kb / 1024))
+    if run.notes:
+        print("wrk notes:\n" + run.notes)
     return 0
 
 
 if __name__ == "__main__":
+    # SIGTERM (make interrupted) still stops the server and removes the files.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sys.exit(main())
     except Broken as e:

@@ -3,7 +3,7 @@
  * the server's own parameters (idp/password.h): THREADS threads (default:
  * one per core) each verifying the same right password against one hash
  * for SECONDS seconds, after one untimed verification each. Prints "verifies_per_s N threads T ms_per_verify M".
- * Used by tests/bench/login.py; built by it with
+ * Used by tests/bench/login.py; built by tests/bench/benchlib.py with
  *   cc -O2 -Iidp -Icommon tests/bench/argon2_ceiling.c -lsodium -lpthread
  * Usage: argon2_ceiling [SECONDS [THREADS]]
  */
