@@ -1,7 +1,8 @@
 /*
  * config: the settings of one `idp` run, from defaults, then the environment
- * (IDP_DB, IDP_MASTER_KEY, IDP_LOG_LEVEL), then flags, the last one winning.
- * Every setting has a key that a flag (--KEY) sets through config_set().
+ * (IDP_DB, IDP_MASTER_KEY, IDP_LOG_LEVEL), then a config file (--config),
+ * then flags, the last one winning. Every setting has a key that a flag
+ * (--KEY) and a config file line (KEY = VALUE) set through config_set().
  */
 #ifndef COMMON_CONFIG_H
 #define COMMON_CONFIG_H
@@ -13,6 +14,8 @@
 #include "log.h"
 
 #define CONFIG_PATH_MAX 1024
+#define CONFIG_PROXY_MAX 1024
+#define CONFIG_PROXY_ADDRS 16
 
 struct config {
 	char db[CONFIG_PATH_MAX];
@@ -31,6 +34,15 @@ struct config {
 	unsigned device_limit;			/* active devices per account (1 to 100) */
 	unsigned audit_checkpoint;		/* seconds between audit checkpoints;
 						   0: none */
+	char tls_cert[CONFIG_PATH_MAX];		/* PEM; "" : plain HTTP */
+	char tls_key[CONFIG_PATH_MAX];
+	char trust_proxy[CONFIG_PROXY_MAX];	/* "A,B": proxies whose
+						   X-Forwarded-For is believed */
+	char log_file[CONFIG_PATH_MAX];		/* "" : stderr */
+	char metrics_token[CONFIG_PATH_MAX];	/* file of the /metrics bearer
+						   token; "" : loopback only */
+	unsigned conn_timeout;			/* seconds idle before closing */
+	unsigned per_ip_connections;		/* concurrent, from one address */
 };
 
 void config_defaults(struct config *);
@@ -38,9 +50,19 @@ void config_from_env(struct config *);
 /* Sets `key` (a flag's name without dashes); -1 with a reason in err. */
 int config_set(struct config *, const char *key, const char *value,
     char *err, size_t errsz) WUR;
+/*
+ * Reads KEY = VALUE lines (blank lines and lines starting with '#'
+ * skipped; KEY a flag's name; "demo = true|false") and sets each through
+ * config_set. -1 with "FILE:LINE: reason" (or "FILE: reason") in err.
+ */
+int config_load_file(struct config *, const char *path, char *err,
+    size_t errsz) WUR;
 /* Fills derived values (the master key path); -1 with a reason. */
 int config_finish(struct config *, char *err, size_t errsz) WUR;
-/* Sets the issuer to http://LISTEN-HOST:port unless one was given. */
+/*
+ * Sets the issuer to http://LISTEN-HOST:port (https:// with a TLS
+ * certificate) unless one was given.
+ */
 void config_default_issuer(struct config *, uint16_t port);
 
 #endif

@@ -4,7 +4,9 @@
 #include "db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,7 @@ struct db {
 	pthread_cond_t ckpt_cv;
 	unsigned ckpt_interval_ms;
 	bool ckpt_running, ckpt_stop;
+	atomic_ulong busy_retries;	/* sleeps in the busy handler */
 };
 
 int
@@ -70,9 +73,13 @@ db_err_from_sqlite(int rc)
 	case SQLITE_PERM:
 		return DB_READONLY;
 	case SQLITE_IOERR:
-		/* A failed write of a full disk shows as an I/O error too. */
+		/*
+		 * A failed write of a full disk shows as an I/O error too; a
+		 * failed read is not the disk's fullness and stays an error.
+		 */
 		return (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC ||
-		    rc == SQLITE_IOERR_SHMSIZE) ? DB_FULL : DB_ERR;
+		    rc == SQLITE_IOERR_SHMSIZE || rc == SQLITE_IOERR_TRUNCATE ||
+		    rc == SQLITE_IOERR_DIR_FSYNC) ? DB_FULL : DB_ERR;
 	default:
 		return DB_ERR;
 	}
@@ -104,6 +111,8 @@ conn_pragmas(sqlite3 *h, char *err, size_t errsz)
 		 * server holds one connection per thread and more for nested
 		 * look-ups; bulk work asks for more with db_cache_size. */
 		"PRAGMA cache_size=-1024",
+		/* A WAL that starts over is cut back to 64 MiB on disk. */
+		"PRAGMA journal_size_limit=67108864",
 	};
 
 	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
@@ -181,6 +190,66 @@ check_location(const char *path, char *err, size_t errsz)
 	return DB_OK;
 }
 
+/*
+ * SQLite's busy handler for the connections of db: counted (metrics), then
+ * a sleep of 1, 2, 4, 8 and then 10 ms a try, about BUSY_TIMEOUT_MS in all.
+ */
+static int
+busy_wait(void *arg, int n)
+{
+	struct db *db = arg;
+
+	atomic_fetch_add_explicit(&db->busy_retries, 1, memory_order_relaxed);
+	if (n >= 3 + BUSY_TIMEOUT_MS / 10)
+		return 0;
+	sqlite3_sleep(n < 4 ? 1 << n : 10);
+	return 1;
+}
+
+/* Makes c one of db's connections. */
+static void
+conn_adopt(struct db *db, struct db_conn *c)
+{
+	c->db = db;
+	sqlite3_busy_handler(c->h, busy_wait, db);
+}
+
+unsigned long
+db_busy_retries(struct db *db)
+{
+	return db != NULL ? atomic_load_explicit(&db->busy_retries,
+	    memory_order_relaxed) : 0;
+}
+
+/*
+ * Past this many frames in the WAL (4 MiB of 4 KiB pages), a checkpoint
+ * gets a second pass with this process's writers held back. Under steady
+ * commits new frames arrive while a passive pass runs, so no writer ever
+ * finds the WAL wholly copied, the WAL never starts over and it grows
+ * without bound.
+ */
+#define WAL_HOLD_FRAMES 1024
+
+/* One checkpoint: passive beside the writers, then if need be without them. */
+static void
+checkpoint_once(struct db *db)
+{
+	int log = 0, done = 0;
+
+	/* PASSIVE: never waits for readers or blocks writers. */
+	if (sqlite3_wal_checkpoint_v2(db->ckpt_conn->h, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK ||
+	    log < WAL_HOLD_FRAMES)
+		return;
+	/* Still passive: readers are never waited for. With the writers
+	 * held, it copies what readers allow, and the next commit can then
+	 * start the WAL over. */
+	pthread_mutex_lock(&db->write_lock);
+	(void)sqlite3_wal_checkpoint_v2(db->ckpt_conn->h, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	pthread_mutex_unlock(&db->write_lock);
+}
+
 /* Checkpoints the WAL every interval until told to stop. */
 static void *
 checkpointer(void *arg)
@@ -198,9 +267,7 @@ checkpointer(void *arg)
 		if (db->ckpt_stop)
 			break;
 		pthread_mutex_unlock(&db->lock);
-		/* PASSIVE: never waits for readers or blocks writers. */
-		sqlite3_wal_checkpoint_v2(db->ckpt_conn->h, NULL,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		checkpoint_once(db);
 		pthread_mutex_lock(&db->lock);
 	}
 	pthread_mutex_unlock(&db->lock);
@@ -217,7 +284,7 @@ db_checkpoint_in_background(struct db *db, unsigned interval_ms)
 		return DB_ERR;
 	if ((db->ckpt_conn = conn_open(db->path, err, sizeof(err))) == NULL)
 		return DB_ERR;
-	db->ckpt_conn->db = db;
+	conn_adopt(db, db->ckpt_conn);
 	db->ckpt_interval_ms = interval_ms;
 	pthread_mutex_lock(&db->lock);
 	db->ckpt_running = true;
@@ -272,7 +339,7 @@ db_open(const char *path, struct db **out, char *err, size_t errsz)
 	pthread_mutex_init(&db->lock, NULL);
 	pthread_mutex_init(&db->write_lock, NULL);
 	pthread_cond_init(&db->ckpt_cv, NULL);
-	c->db = db;
+	conn_adopt(db, c);
 	db->idle = c;
 	*out = db;
 	return DB_OK;
@@ -314,7 +381,7 @@ db_acquire(struct db *db)
 		db->idle = c->next;
 	pthread_mutex_unlock(&db->lock);
 	if (c == NULL && (c = conn_open(db->path, err, sizeof(err))) != NULL) {
-		c->db = db;
+		conn_adopt(db, c);
 		if (db->ckpt_running)
 			sqlite3_exec(c->h, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
 	}
@@ -595,4 +662,118 @@ db_migrate(struct db *db, const struct db_migration *list, size_t n, int *applie
 	}
 	db_release(db, c);
 	return rc;
+}
+
+/* Copies the open source into dst in steps, all from one read snapshot. */
+static int
+backup_copy(sqlite3 *src, sqlite3 *dst, int *pages, char *err, size_t errsz)
+{
+	sqlite3_backup *b;
+	int rc;
+
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(dst));
+		return DB_ERR;
+	}
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(5);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	*pages = sqlite3_backup_pagecount(b);
+	if (rc != SQLITE_DONE)
+		snprintf(err, errsz, "backup: %s", sqlite3_errstr(rc));
+	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE) {
+		snprintf(err, errsz, "backup: %s", sqlite3_errmsg(dst));
+		rc = SQLITE_ERROR;
+	}
+	return rc == SQLITE_DONE ? DB_OK : db_err_from_sqlite(rc);
+}
+
+/* fsyncs the file at path, or a directory; -1 on failure. */
+static int
+sync_path(const char *path, bool dir)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int
+backup_open(const char *src_path, const char *tmp, sqlite3 **src,
+    sqlite3 **dst, char *err, size_t errsz)
+{
+	int fd;
+
+	if (sqlite3_open_v2(src_path, src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", src_path, sqlite3_errmsg(*src));
+		return DB_READONLY;
+	}
+	sqlite3_busy_timeout(*src, BUSY_TIMEOUT_MS);
+	/* Made here, 0600, before SQLite opens it with its own mode. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		return DB_READONLY;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", tmp, sqlite3_errmsg(*dst));
+		return DB_READONLY;
+	}
+	/*
+	 * One read transaction over every step: under WAL the snapshot stays
+	 * still while the server writes, so the copy never starts over.
+	 */
+	if (sqlite3_exec(*src, "BEGIN; SELECT count(*) FROM sqlite_master",
+	    NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", src_path, sqlite3_errmsg(*src));
+		return DB_ERR;
+	}
+	return DB_OK;
+}
+
+int
+db_backup(const char *src_path, const char *dst_path, int *pages, char *err,
+    size_t errsz)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	char tmp[4096], dir[4096];
+	const char *slash;
+	int rc;
+
+	if (src_path == NULL || dst_path == NULL || pages == NULL)
+		return DB_ERR;
+	*pages = 0;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", dst_path) >= sizeof(tmp)) {
+		snprintf(err, errsz, "path too long");
+		return DB_ERR;
+	}
+	rc = backup_open(src_path, tmp, &src, &dst, err, errsz);
+	if (rc == DB_OK)
+		rc = backup_copy(src, dst, pages, err, errsz);
+	if (src != NULL)
+		sqlite3_exec(src, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(src);
+	if (sqlite3_close(dst) != SQLITE_OK && rc == DB_OK) {
+		snprintf(err, errsz, "%s: cannot close", tmp);
+		rc = DB_ERR;
+	}
+	if (rc == DB_OK && (sync_path(tmp, false) != 0 || rename(tmp, dst_path) != 0)) {
+		snprintf(err, errsz, "%s: %s", dst_path, strerror(errno));
+		rc = DB_ERR;
+	}
+	if (rc != DB_OK) {
+		unlink(tmp);
+		return rc;
+	}
+	slash = strrchr(dst_path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ? (int)(slash - dst_path) + 1 : 1,
+	    slash != NULL ? dst_path : ".");
+	(void)sync_path(dir, true);
+	return DB_OK;
 }

@@ -103,4 +103,16 @@ int db_migrate(struct db *, const struct db_migration *, size_t n,
 /* The highest version recorded, 0 for an empty database. */
 int db_schema_version(struct db *, int *version) WUR;
 
+/*
+ * An online copy of the database at src_path (which a server may be
+ * writing meanwhile) into dst_path: one read snapshot copied in steps into
+ * dst_path.tmp (mode 0600), fsynced, then renamed over dst_path. *pages
+ * gets the page count. A DB_* code, with a reason in err.
+ */
+int db_backup(const char *src_path, const char *dst_path, int *pages,
+    char *err, size_t errsz) WUR;
+
+/* How often SQLite's busy handler has waited on db's connections so far. */
+unsigned long db_busy_retries(struct db *);
+
 #endif

@@ -145,6 +145,30 @@ form_get(const struct form *f, const char *name)
 	return NULL;
 }
 
+size_t
+form_count(const struct form *f, const char *name)
+{
+	size_t n = 0;
+
+	if (f == NULL || name == NULL)
+		return 0;
+	for (size_t i = 0; i < f->n; i++)
+		n += strcmp(f->f[i].name, name) == 0;
+	return n;
+}
+
+const char *
+form_repeated(const struct form *f)
+{
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 1; i < f->n; i++)
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(f->f[i].name, f->f[k].name) == 0)
+				return f->f[i].name;
+	return NULL;
+}
+
 void
 form_free(struct form *f)
 {

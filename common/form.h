@@ -20,6 +20,10 @@ struct form;
 int form_parse(const char *body, size_t len, struct form **out) WUR;
 /* The value of `name`, or NULL when absent. */
 const char *form_get(const struct form *, const char *name);
+/* How many times `name` appears. */
+size_t form_count(const struct form *, const char *name);
+/* The first name that appears more than once, or NULL when none does. */
+const char *form_repeated(const struct form *);
 void form_free(struct form *);
 /*
  * Decodes one urlencoded component ('+' and %HH) in place, under the same

@@ -1,5 +1,6 @@
 /*
- * http: libmicrohttpd daemon, request contexts, routing and responses.
+ * http: the libmicrohttpd daemon, request contexts and routing (what a
+ * handler reads and answers is in http_req.c).
  *
  * A request is answered on the access handler's second call (or the last
  * call of an upload), never the first: libmicrohttpd keeps the connection
@@ -22,322 +23,31 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "connwatch.h"
+#include "http_priv.h"
 #include "log.h"
+#include "metrics.h"
+#include "proxy.h"
 #include "workpool.h"
 
-#define MAX_EXTRA_HEADERS 8
 #define DRAIN_LIMIT (1024 * 1024)
-
-struct http_server {
-	struct MHD_Daemon *d;
-	struct http_opts opts;
-	uint16_t port;
-	pthread_mutex_t mu;
-	pthread_cond_t idle;	/* deferred dropped to 0 */
-	size_t deferred;	/* jobs submitted, connection not yet resumed */
-	bool stopping;		/* http_defer refuses */
-};
-
-struct header {
-	char *name, *value;
-};
-
-struct http_req {
-	struct http_server *srv;
-	struct MHD_Connection *conn;
-	const char *method;
-	char *path;
-	char *target;		/* as received: path and query, not decoded */
-	char *body;
-	size_t body_len, body_cap;
-	size_t seen;		/* body bytes received, kept or not */
-	bool too_large;
-	bool responded;
-	struct header extra[MAX_EXTRA_HEADERS];
-	size_t nextra;
-	bool deferred;		/* done still to call */
-	http_work_fn work;
-	http_done_fn done;
-	void *arg;
-};
-
-static const char CSP_PAGE[] = "default-src 'self'; script-src 'self'; "
-    "style-src 'self'; img-src 'self' data:; object-src 'none'; "
-    "base-uri 'none'; frame-ancestors 'none'";
-static const char CSP_API[] = "default-src 'none'; frame-ancestors 'none'";
-
-const char *
-http_method(const struct http_req *r)
-{
-	return r->method;
-}
-
-const char *
-http_path(const struct http_req *r)
-{
-	return r->path;
-}
-
-const char *
-http_target(const struct http_req *r)
-{
-	return r->target != NULL ? r->target : r->path;
-}
-
-const char *
-http_header(struct http_req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-const char *
-http_query(struct http_req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *
-http_cookie(struct http_req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
-}
-
-const char *
-http_body(const struct http_req *r, size_t *len)
-{
-	*len = r->body_len;
-	return r->body != NULL ? r->body : "";
-}
-
-const char *
-http_client_addr(struct http_req *r, char buf[64])
-{
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
-	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
-
-	strcpy(buf, "unknown");
-	if (sa == NULL)
-		return buf;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, 64);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, 64);
-	return buf;
-}
-
-bool
-http_responded(const struct http_req *r)
-{
-	return r->responded;
-}
-
-void
-http_add_header(struct http_req *r, const char *name, const char *value)
-{
-	if (r->nextra == MAX_EXTRA_HEADERS || name == NULL || value == NULL)
-		return;
-	r->extra[r->nextra].name = strdup(name);
-	r->extra[r->nextra].value = strdup(value);
-	r->nextra++;
-}
-
-void
-http_set_cookie(struct http_req *r, const char *name, const char *value,
-    long max_age, bool secure)
-{
-	char buf[1024], age[32] = "";
-
-	if (max_age >= 0)
-		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
-	if ((size_t)snprintf(buf, sizeof(buf), "%s=%s; Path=/%s; HttpOnly; SameSite=Lax%s",
-	    name, value, age, secure ? "; Secure" : "") >= sizeof(buf))
-		return;
-	http_add_header(r, "Set-Cookie", buf);
-}
-
-static void
-add_security_headers(struct MHD_Response *resp, const char *ctype)
-{
-	bool page = ctype != NULL && strncmp(ctype, "text/html", 9) == 0;
-
-	MHD_add_response_header(resp, "Content-Security-Policy",
-	    page ? CSP_PAGE : CSP_API);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	if (ctype != NULL)
-		MHD_add_response_header(resp, "Content-Type", ctype);
-}
-
-static void
-queue(struct http_req *r, unsigned status, struct MHD_Response *resp,
-    const char *ctype)
-{
-	bool has_cache = false;
-
-	if (resp == NULL) {
-		/* Out of memory: closing the connection is the only answer left. */
-		r->responded = true;
-		return;
-	}
-	add_security_headers(resp, ctype);
-	for (size_t i = 0; i < r->nextra; i++) {
-		MHD_add_response_header(resp, r->extra[i].name, r->extra[i].value);
-		if (strcasecmp(r->extra[i].name, "Cache-Control") == 0)
-			has_cache = true;
-	}
-	if (!has_cache)
-		MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (r->too_large)
-		MHD_add_response_header(resp, "Connection", "close");
-	MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	r->responded = true;
-}
-
-void
-http_respond(struct http_req *r, unsigned status, const char *ctype,
-    const void *body, size_t len)
-{
-	struct MHD_Response *resp;
-
-	if (r->responded)
-		return;
-	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
-	    MHD_RESPMEM_MUST_COPY);
-	queue(r, status, resp, ctype);
-}
-
-void
-http_respond_json(struct http_req *r, unsigned status, json_t *json)
-{
-	char *s;
-	struct MHD_Response *resp;
-
-	if (r->responded) {
-		json_decref(json);
-		return;
-	}
-	s = json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(json);
-	if (s == NULL) {
-		queue(r, 500, NULL, NULL);
-		return;
-	}
-	resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL)
-		free(s);
-	queue(r, status, resp, "application/json");
-}
-
-void
-http_respond_error(struct http_req *r, unsigned status, const char *code,
-    const char *description)
-{
-	json_t *j = json_pack("{s:s, s:s}", "error", code,
-	    "error_description", description != NULL ? description : code);
-
-	http_respond_json(r, status, j);
-}
-
-void
-http_redirect(struct http_req *r, unsigned status, const char *location)
-{
-	http_add_header(r, "Location", location);
-	http_respond(r, status, "text/plain; charset=utf-8", "", 0);
-}
-
-static int
-json_depth_ok(const char *s, size_t n, int max_depth)
-{
-	int depth = 0;
-	bool in_str = false;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-			continue;
-		}
-		if (c == '"')
-			in_str = true;
-		else if (c == '{' || c == '[') {
-			if (++depth > max_depth)
-				return 0;
-		} else if (c == '}' || c == ']')
-			depth--;
-	}
-	return 1;
-}
-
-json_t *
-http_json_body(struct http_req *r, int max_depth)
-{
-	const char *ct = http_header(r, "Content-Type");
-	json_error_t e;
-	json_t *j;
-	char msg[96];
-
-	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
-	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
-		http_respond_error(r, 415, "invalid_request",
-		    "Content-Type must be application/json");
-		return NULL;
-	}
-	if (!json_depth_ok(r->body != NULL ? r->body : "", r->body_len, max_depth)) {
-		http_respond_error(r, 400, "invalid_request", "JSON nested too deeply");
-		return NULL;
-	}
-	j = json_loadb(r->body != NULL ? r->body : "", r->body_len,
-	    JSON_REJECT_DUPLICATES, &e);
-	if (j == NULL) {
-		/* The position only: the text near it may be a secret. */
-		snprintf(msg, sizeof(msg), "body is not valid JSON (at byte %d)",
-		    e.position);
-		http_respond_error(r, 400, "invalid_request", msg);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		http_respond_error(r, 400, "invalid_request", "body must be a JSON object");
-		return NULL;
-	}
-	return j;
-}
-
-int
-http_basic_auth(struct http_req *r, char *user, size_t ulen, char *pass, size_t plen)
-{
-	char *u = NULL, *p = NULL;
-	int rc = -1;
-
-	u = MHD_basic_auth_get_username_password(r->conn, &p);
-	if (u == NULL || p == NULL)
-		goto done;
-	if (strlen(u) >= ulen || strlen(p) >= plen)
-		goto done;
-	strcpy(user, u);
-	strcpy(pass, p);
-	rc = 0;
-done:
-	if (p != NULL) {
-		sodium_memzero(p, strlen(p));
-		MHD_free(p);
-	}
-	if (u != NULL)
-		MHD_free(u);
-	return rc;
-}
+/*
+ * Query parameters a request may carry. libmicrohttpd keeps each in its
+ * per-connection memory pool; when they do not fit, 0.9.75 neither answers
+ * nor closes, nor reports the request completed. So a request with more is
+ * not begun in on_uri (nothing to leak), its connection gets a short
+ * timeout, and if the parameters did fit it is refused with 414.
+ */
+#define MAX_QUERY_ARGS 128
+#define REFUSED_TIMEOUT 2	/* seconds */
 
 size_t
 http_routes_append(struct http_route *out, size_t at, size_t max,
@@ -378,6 +88,7 @@ dispatch(struct http_req *r)
 		if (!path_matches(rt->path, r->path))
 			continue;
 		if (strcmp(rt->method, m) == 0) {
+			r->route = i;
 			rt->fn(r, o->ctx);
 			if (!r->responded && !r->deferred)
 				http_respond_error(r, 500, "server_error", "no answer");
@@ -458,15 +169,34 @@ finish_deferred(struct http_req *r)
  * Before the headers are read: a request holding its target as received
  * (on_completed frees it, whatever happens next).
  */
+static size_t
+query_args(const char *uri)
+{
+	const char *q = strchr(uri, '?');
+	size_t n = 0;
+
+	for (; q != NULL; q = strchr(q + 1, '&'))
+		n++;
+	return n;
+}
+
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	struct http_req *r = calloc(1, sizeof(*r));
+	struct http_req *r;
 
-	if (r != NULL) {
+	if (query_args(uri) > MAX_QUERY_ARGS) {
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+		    (unsigned)REFUSED_TIMEOUT);
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) != NULL) {
 		r->srv = cls;
 		r->conn = c;
 		r->target = strdup(uri);
+		r->route = SIZE_MAX;
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		atomic_fetch_add_explicit(&r->srv->inflight, 1, memory_order_relaxed);
 	}
 	return r;
 }
@@ -478,12 +208,19 @@ req_new(struct http_server *srv, struct MHD_Connection *c, const char *url,
 {
 	struct http_req *fresh = NULL;
 
-	if (r == NULL && (r = fresh = calloc(1, sizeof(*r))) == NULL)
-		return NULL;
+	if (r == NULL) {
+		if ((r = fresh = calloc(1, sizeof(*r))) == NULL)
+			return NULL;
+		r->route = SIZE_MAX;
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		atomic_fetch_add_explicit(&srv->inflight, 1, memory_order_relaxed);
+	}
 	r->srv = srv;
 	r->conn = c;
 	r->method = method;
 	if ((r->path = strdup(url)) == NULL) {
+		if (fresh != NULL)
+			atomic_fetch_sub_explicit(&srv->inflight, 1, memory_order_relaxed);
 		free(fresh);
 		return NULL;
 	}
@@ -554,6 +291,96 @@ declared_too_large(struct MHD_Connection *c, size_t limit)
 	return *end != '\0' || v > limit;
 }
 
+/* cls: unsigned[2], Content-Length and Transfer-Encoding headers seen. */
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	unsigned *n = cls;
+
+	UNUSED(kind);
+	UNUSED(value);
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		n[0]++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		n[1]++;
+	return MHD_YES;
+}
+
+/*
+ * Framing that could smuggle a request or leave the body unreadable: a
+ * Transfer-Encoding other than one "chunked", one beside a Content-Length,
+ * or two Content-Lengths. NULL when the framing is sound.
+ */
+static const char *
+bad_framing(struct MHD_Connection *c)
+{
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	unsigned n[2] = { 0, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, n);
+	if (n[0] > 1)
+		return "more than one Content-Length";
+	if (n[1] > 1 || (te != NULL && strcasecmp(te, "chunked") != 0))
+		return "unsupported Transfer-Encoding";
+	if (te != NULL && n[0] > 0)
+		return "both Transfer-Encoding and Content-Length";
+	return NULL;
+}
+
+/* The deadline of c's request: started (arm) or met (disarm). */
+static void
+watch_mark(struct MHD_Connection *c, bool arm)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	if (ci == NULL)
+		return;
+	if (arm)
+		connwatch_arm(ci->socket_context);
+	else
+		connwatch_disarm(ci->socket_context);
+}
+
+/* Opened and closed connections: watched from the start to the close. */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci != NULL ?
+		    connwatch_add(srv->watch, ci->connect_fd) : NULL;
+	} else {
+		connwatch_remove(srv->watch, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* On the first call: refuses what must not be routed; true when answered. */
+static bool
+refused(struct http_req *r)
+{
+	const char *why = bad_framing(r->conn);
+	unsigned status = 400;
+
+	if (MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL,
+	    NULL) > MAX_QUERY_ARGS) {
+		why = "too many query parameters";
+		status = 414;
+	}
+	if (why == NULL)
+		return false;
+	r->close = true;
+	http_respond_error(r, status, "invalid_request", why);
+	return true;
+}
+
 static enum MHD_Result
 on_access(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -567,7 +394,12 @@ on_access(void *cls, struct MHD_Connection *c, const char *url,
 		if ((r = req_new(srv, c, url, method, r)) == NULL)
 			return MHD_NO;
 		*con_cls = r;
+		if (refused(r)) {
+			watch_mark(c, false);
+			return MHD_YES;
+		}
 		if (declared_too_large(c, srv->opts.body_limit)) {
+			watch_mark(c, false);
 			/* Answer before the body: the connection then closes. */
 			r->too_large = true;
 			dispatch(r);
@@ -580,6 +412,7 @@ on_access(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	watch_mark(c, false);
 	if (r->deferred)
 		finish_deferred(r);
 	else if (!r->responded)
@@ -591,11 +424,20 @@ static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *srv = cls;
 	struct http_req *r = *con_cls;
+	struct timespec t1;
 
-	UNUSED(cls);
-	UNUSED(c);
 	UNUSED(toe);
+	watch_mark(c, true);	/* the next request on c begins */
+	if (r != NULL && r->status != 0 && srv->opts.metrics != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_request(srv->opts.metrics, r->route, r->status,
+		    (uint64_t)((t1.tv_sec - r->t0.tv_sec) * 1000000000L +
+		    (t1.tv_nsec - r->t0.tv_nsec)));
+	}
+	if (r != NULL)
+		atomic_fetch_sub_explicit(&srv->inflight, 1, memory_order_relaxed);
 	if (r != NULL && r->deferred) {
 		/*
 		 * Resumed (a suspended connection is never completed) but closed
@@ -681,9 +523,17 @@ http_start(const struct http_opts *opts, struct http_server **out, char *err,
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem tls[] = { { MHD_OPTION_HTTPS_MEM_CERT, 0, NULL },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
+	bool use_tls;
 
 	if (opts == NULL || out == NULL)
 		return -1;
+	if ((use_tls = opts->tls_cert != NULL && opts->tls_key != NULL)) {
+		flags |= MHD_USE_TLS;
+		tls[0].ptr_value = (void *)(uintptr_t)opts->tls_cert;
+		tls[1].ptr_value = (void *)(uintptr_t)opts->tls_key;
+	}
 	if (parse_addr(opts->host, opts->port, &ss, &sslen) != 0) {
 		snprintf(err, errsz, "not a numeric IP address: %s", opts->host);
 		return -1;
@@ -693,8 +543,22 @@ http_start(const struct http_opts *opts, struct http_server **out, char *err,
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return -1;
 	srv->opts = *opts;
+	srv->quiesced = MHD_INVALID_SOCKET;
+	if (proxy_list_parse(opts->trust_proxy, &srv->proxies) != 0) {
+		snprintf(err, errsz, "trust_proxy: expected numeric addresses");
+		free(srv);
+		return -1;
+	}
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_cond_init(&srv->idle, NULL);
+	if (opts->conn_timeout > 0 &&
+	    connwatch_new(opts->conn_timeout * 1000, &srv->watch) != 0) {
+		snprintf(err, errsz, "cannot start the connection watch");
+		pthread_cond_destroy(&srv->idle);
+		pthread_mutex_destroy(&srv->mu);
+		free(srv);
+		return -1;
+	}
 	if (srv->opts.threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		srv->opts.threads = n > 0 ? (unsigned)n : 1;
@@ -706,13 +570,15 @@ http_start(const struct http_opts *opts, struct http_server **out, char *err,
 	    MHD_OPTION_CONNECTION_TIMEOUT, srv->opts.conn_timeout,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opts.per_ip_limit,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, srv,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+	    MHD_OPTION_ARRAY, use_tls ? tls : &tls[2],
 	    MHD_OPTION_END);
 	if (srv->d == NULL) {
 		snprintf(err, errsz, "cannot listen on %s:%u (address in use or not local?)",
 		    opts->host, (unsigned)opts->port);
+		connwatch_free(srv->watch);
 		pthread_cond_destroy(&srv->idle);
 		pthread_mutex_destroy(&srv->mu);
 		free(srv);
@@ -730,6 +596,24 @@ http_port(const struct http_server *srv)
 	return srv->port;
 }
 
+int
+http_drain(struct http_server *srv, unsigned timeout_ms)
+{
+	struct timespec tick = { 0, 10 * 1000000L };
+
+	if (srv == NULL)
+		return -1;
+	if (srv->quiesced == MHD_INVALID_SOCKET)
+		srv->quiesced = MHD_quiesce_daemon(srv->d);
+	for (unsigned waited = 0; ; waited += 10) {
+		if (atomic_load(&srv->inflight) <= 0)
+			return 0;
+		if (waited >= timeout_ms)
+			return -1;
+		nanosleep(&tick, NULL);
+	}
+}
+
 void
 http_stop(struct http_server *srv)
 {
@@ -742,6 +626,9 @@ http_stop(struct http_server *srv)
 	pthread_mutex_unlock(&srv->mu);
 	/* Every connection is resumed now, or was never suspended. */
 	MHD_stop_daemon(srv->d);
+	connwatch_free(srv->watch);	/* after the last connection closed */
+	if (srv->quiesced != MHD_INVALID_SOCKET)
+		close(srv->quiesced);
 	pthread_cond_destroy(&srv->idle);
 	pthread_mutex_destroy(&srv->mu);
 	free(srv);

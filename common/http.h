@@ -2,9 +2,9 @@
  * http: the HTTP server edge over libmicrohttpd. Owns the daemon (an internal
  * thread pool, epoll), the per-request context (method, path, headers,
  * query, cookies, a body bounded at a byte limit), routing by exact path or
- * prefix with 404/405 answers, every response's security headers, and the
- * deferral of a request's heavy work to a worker pool. A handler answers
- * once with one of the http_respond_* calls, or defers with http_defer.
+ * prefix with 404/405 answers, and the deferral of a request's heavy work
+ * to a worker pool. A handler answers once with one of the http_respond_*
+ * calls of http_req.h, or defers with http_defer.
  */
 #ifndef COMMON_HTTP_H
 #define COMMON_HTTP_H
@@ -15,10 +15,12 @@
 #include <stdint.h>
 
 #include "base.h"
+#include "http_req.h"
 
 struct http_server;
 struct http_req;
 struct log;
+struct metrics;
 struct workpool;
 
 typedef void (*http_handler_fn)(struct http_req *, void *ctx);
@@ -34,12 +36,18 @@ struct http_opts {
 	uint16_t port;		/* 0: any free port */
 	unsigned threads;	/* 0: one per core */
 	size_t body_limit;	/* bytes; larger bodies get 413 */
-	unsigned conn_timeout;	/* seconds of inactivity before closing */
+	unsigned conn_timeout;	/* seconds of inactivity, and for a request to
+				   arrive whole, before closing */
 	unsigned per_ip_limit;	/* concurrent connections from one address */
 	struct log *log;
 	void *ctx;		/* handed to every handler */
 	const struct http_route *routes;
 	size_t nroutes;
+	struct metrics *metrics;	/* NULL: requests are not counted */
+	const char *tls_cert;	/* PEM text (copied by libmicrohttpd); both */
+	const char *tls_key;	/* given: HTTPS, else plain HTTP */
+	const char *trust_proxy;	/* "A,B": proxies whose X-Forwarded-For is
+				   believed (see proxy.h); NULL: none */
 };
 
 /*
@@ -53,6 +61,12 @@ int http_start(const struct http_opts *, struct http_server **out,
     char *err, size_t errsz) WUR;
 uint16_t http_port(const struct http_server *);
 /*
+ * Stops accepting connections and waits, at most timeout_ms, until no
+ * request is in progress (read, handled, deferred or being sent); 0 when
+ * none is left, -1 at the timeout. http_stop must still follow.
+ */
+int http_drain(struct http_server *, unsigned timeout_ms);
+/*
  * Stops the server. From its start http_defer refuses; it waits for the
  * deferred jobs still queued or running (their pools must still be alive),
  * then closes every connection; a deferred request whose `done` has not yet
@@ -60,54 +74,6 @@ uint16_t http_port(const struct http_server *);
  * therefore: http_stop first, workpool_free after. NULL is fine.
  */
 void http_stop(struct http_server *);
-
-/* The request. Strings live until the handler returns. */
-const char *http_method(const struct http_req *);
-const char *http_path(const struct http_req *);
-/*
- * The request target as the client sent it: the path and the query, not
- * decoded (what a request signature covers).
- */
-const char *http_target(const struct http_req *);
-const char *http_header(struct http_req *, const char *name);
-const char *http_query(struct http_req *, const char *name);
-const char *http_cookie(struct http_req *, const char *name);
-const char *http_body(const struct http_req *, size_t *len);
-/* The client's address as text into buf[64]. */
-const char *http_client_addr(struct http_req *, char buf[64]);
-
-/*
- * The body as a JSON object, or NULL after answering 400 (not JSON, not an
- * object, nested deeper than max_depth, duplicate keys) or 415 (another
- * Content-Type).
- */
-json_t *http_json_body(struct http_req *, int max_depth);
-/*
- * HTTP Basic credentials into user[ulen] and pass[plen] (zero the password
- * after use); -1 when absent or malformed.
- */
-int http_basic_auth(struct http_req *, char *user, size_t ulen, char *pass,
-    size_t plen) WUR;
-
-/* Adds a header to the coming response (at most 8). */
-void http_add_header(struct http_req *, const char *name, const char *value);
-
-/*
- * Sets a cookie on the coming response: Path=/, HttpOnly, SameSite=Lax,
- * Secure when `secure`; max_age < 0 leaves it a session cookie, 0 deletes it.
- */
-void http_set_cookie(struct http_req *, const char *name, const char *value,
-    long max_age, bool secure);
-
-/* Answers. The body is copied; `json` is taken over (decref'd). */
-void http_respond(struct http_req *, unsigned status, const char *ctype,
-    const void *body, size_t len);
-void http_respond_json(struct http_req *, unsigned status, json_t *json);
-void http_respond_error(struct http_req *, unsigned status, const char *code,
-    const char *description);
-/* A redirect (302, 303) to `location`, with an empty body. */
-void http_redirect(struct http_req *, unsigned status, const char *location);
-bool http_responded(const struct http_req *);
 
 typedef void (*http_work_fn)(void *arg);
 typedef void (*http_done_fn)(struct http_req *, void *ctx, void *arg);

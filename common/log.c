@@ -1,19 +1,25 @@
 /*
- * log: JSON lines over jansson.
+ * log: JSON lines over jansson, to a stream or a reopenable file, with an
+ * observer that sees every event (the metrics count them).
  */
 #include "log.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct log {
 	FILE *out;
 	enum log_level min;
 	pthread_mutex_t lock;
+	char *path;		/* the file log_open_file opened; NULL: the caller's */
+	log_observer_fn observer;
+	void *observer_arg;
 };
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
@@ -33,11 +39,72 @@ log_new(FILE *out, enum log_level min)
 	return lg;
 }
 
+static FILE *
+open_append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if ((f = fdopen(fd, "a")) == NULL)
+		close(fd);
+	return f;
+}
+
+struct log *
+log_open_file(const char *path, enum log_level min)
+{
+	struct log *lg;
+	FILE *f;
+
+	if (path == NULL || (f = open_append(path)) == NULL)
+		return NULL;
+	if ((lg = log_new(f, min)) == NULL || (lg->path = strdup(path)) == NULL) {
+		log_free(lg);
+		fclose(f);
+		return NULL;
+	}
+	return lg;
+}
+
+int
+log_reopen(struct log *lg)
+{
+	FILE *f, *old;
+
+	if (lg == NULL)
+		return -1;
+	if (lg->path == NULL)
+		return 0;
+	if ((f = open_append(lg->path)) == NULL)
+		return -1;
+	pthread_mutex_lock(&lg->lock);
+	old = lg->out;
+	lg->out = f;
+	pthread_mutex_unlock(&lg->lock);
+	fclose(old);
+	return 0;
+}
+
+void
+log_set_observer(struct log *lg, log_observer_fn fn, void *arg)
+{
+	if (lg == NULL)
+		return;
+	lg->observer = fn;
+	lg->observer_arg = arg;
+}
+
 void
 log_free(struct log *lg)
 {
 	if (lg == NULL)
 		return;
+	if (lg->path != NULL) {
+		fclose(lg->out);
+		free(lg->path);
+	}
 	pthread_mutex_destroy(&lg->lock);
 	free(lg);
 }
@@ -67,6 +134,21 @@ timestamp(char buf[64])
 	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
+/* Hands the event and its "reason" or "result" value to the observer. */
+static void
+observe(struct log *lg, const char *event, va_list ap)
+{
+	const char *k, *v, *detail = NULL;
+
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		if (detail == NULL && (strcmp(k, "reason") == 0 ||
+		    strcmp(k, "result") == 0))
+			detail = v;
+	}
+	lg->observer(lg->observer_arg, event, detail);
+}
+
 void
 log_event(struct log *lg, enum log_level level, const char *event, ...)
 {
@@ -76,7 +158,14 @@ log_event(struct log *lg, enum log_level level, const char *event, ...)
 	va_list ap;
 	const char *k, *v;
 
-	if (lg == NULL || level < lg->min || event == NULL)
+	if (lg == NULL || event == NULL)
+		return;
+	if (lg->observer != NULL) {
+		va_start(ap, event);
+		observe(lg, event, ap);
+		va_end(ap);
+	}
+	if (level < lg->min)
 		return;
 	timestamp(ts);
 	o = json_object();

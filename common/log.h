@@ -17,6 +17,28 @@ struct log;
 
 /* Writes to `out` (not closed by log_free) entries at `min` and above. */
 struct log *log_new(FILE *out, enum log_level min);
+/*
+ * Appends to the file at `path` (made with mode 0640 when missing), which
+ * log_free closes; NULL with errno set when it cannot be opened.
+ */
+struct log *log_open_file(const char *path, enum log_level min);
+/*
+ * Opens the file again by its path (after logrotate renamed it), lines
+ * written meanwhile going to the old one; 0, or -1 (errno set) when it
+ * cannot be opened, the old one then kept. 0 and nothing done for a log on
+ * a FILE * of the caller's.
+ */
+int log_reopen(struct log *) WUR;
+
+/*
+ * Called for every event, whatever the level, before the level check:
+ * `detail` is the value of the event's "reason" or "result" field (NULL
+ * without one). For counters; it must not block or call log_event.
+ */
+typedef void (*log_observer_fn)(void *arg, const char *event,
+    const char *detail);
+/* Set before any thread logs. */
+void log_set_observer(struct log *, log_observer_fn fn, void *arg);
 void log_free(struct log *);
 int log_level_parse(const char *name, enum log_level *out) WUR;
 

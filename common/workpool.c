@@ -210,6 +210,19 @@ workpool_load(struct workpool *p)
 	return n;
 }
 
+size_t
+workpool_queued(struct workpool *p)
+{
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	n = p->queued + p->reserved;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
 void
 workpool_free(struct workpool *p)
 {

@@ -44,6 +44,8 @@ void workpool_submit_reserved(struct workpool *, workpool_fn fn, void *arg);
 unsigned workpool_threads(const struct workpool *);
 /* Jobs waiting (reserved slots included) plus jobs running right now. */
 size_t workpool_load(struct workpool *);
+/* Jobs waiting for a thread (reserved slots included): the queue depth. */
+size_t workpool_queued(struct workpool *);
 
 /*
  * Refuses new jobs, runs every queued job to the end, joins the threads,

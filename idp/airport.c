@@ -4,6 +4,7 @@
  */
 #include "airport.h"
 
+#include <sodium.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -23,7 +24,7 @@ live_reason(struct db_conn *c, const struct pres_result *r,
 	int rc;
 
 	*out = PRES_REVOKED;	/* a credential this server does not know */
-	rc = credentials_account(c, r->cred_jti, account_id);
+	rc = credentials_lookup(c, r->cred_jti, account_id, &revoked);
 	if (rc == CRED_NOT_FOUND)
 		return DB_OK;
 	if (rc != DB_OK)
@@ -31,25 +32,20 @@ live_reason(struct db_conn *c, const struct pres_result *r,
 	if ((rc = accounts_get(c, account_id, &acc)) == ACC_NOT_FOUND)
 		return DB_OK;
 	if (rc != DB_OK)
-		return rc;
+		goto done;
 	rc = registry_get(c, acc.personal_id, &p);
 	if (rc != DB_OK && rc != REG_NOT_FOUND)
-		return rc;
-	if (rc == DB_OK && strcmp(p.status, "deceased") == 0) {
+		goto done;
+	if (rc == DB_OK && strcmp(p.status, "deceased") == 0)
 		*out = PRES_DECEASED;
-		return DB_OK;
-	}
-	if (strcmp(acc.status, "active") != 0) {
+	else if (strcmp(acc.status, "active") != 0)
 		*out = PRES_ACCOUNT_LOCKED;
-		return DB_OK;
-	}
-	rc = credentials_is_revoked(c, r->cred_jti, &revoked);
-	if (rc == CRED_NOT_FOUND)
-		return DB_OK;
-	if (rc != DB_OK)
-		return rc;
-	*out = revoked ? PRES_REVOKED : PRES_ACCEPTED;
-	return DB_OK;
+	else
+		*out = revoked ? PRES_REVOKED : PRES_ACCEPTED;
+	rc = DB_OK;
+done:
+	sodium_memzero(&acc, sizeof(acc));	/* its password hash */
+	return rc;
 }
 
 static int
@@ -92,19 +88,32 @@ record_disclosure(struct db_conn *c, const char *account_id,
 	    PRES_ATTRIBUTES, DISC_AIRPORT, "", now);
 }
 
-/* The seen id and the disclosure, together or not at all. */
+/*
+ * The live checks and, for an acceptance, the seen id and the disclosure,
+ * all in one write transaction: what was read is what the record relies
+ * on, and a refusal writes nothing.
+ */
 static int
-record(struct db_conn *c, struct pres_result *r, const char *account_id,
+check_and_record(struct db_conn *c, struct pres_result *r,
     const char *client_id, const char *client_name, int64_t now)
 {
+	char account_id[ACC_ID_SIZE];
+	enum pres_reason live;
 	int rc;
 
 	if ((rc = db_begin(c)) != DB_OK)
 		return rc;
+	if ((rc = live_reason(c, r, account_id, &live)) != DB_OK)
+		goto fail;
+	if (live != PRES_ACCEPTED) {
+		r->reason = live;
+		db_rollback(c);
+		return DB_OK;
+	}
 	rc = record_seen(c, r->pres_jti, now);
 	if (rc == DB_CONSTRAINT) {
-		db_rollback(c);
 		r->reason = PRES_REPLAYED;
+		db_rollback(c);
 		return DB_OK;
 	}
 	if (rc != DB_OK ||
@@ -121,8 +130,6 @@ int
 airport_verify(struct db *db, struct pres_result *r, const char *client_id,
     const char *client_name, int64_t now)
 {
-	char account_id[ACC_ID_SIZE];
-	enum pres_reason live;
 	struct db_conn *c;
 	int rc;
 
@@ -132,11 +139,7 @@ airport_verify(struct db *db, struct pres_result *r, const char *client_id,
 		return DB_OK;
 	if ((c = db_acquire(db)) == NULL)
 		return DB_ERR;
-	rc = live_reason(c, r, account_id, &live);
-	if (rc == DB_OK && live != PRES_ACCEPTED)
-		r->reason = live;
-	else if (rc == DB_OK)
-		rc = record(c, r, account_id, client_id, client_name, now);
+	rc = check_and_record(c, r, client_id, client_name, now);
 	db_release(db, c);
 	if (r->reason != PRES_ACCEPTED)
 		memset(&r->person, 0, sizeof(r->person));

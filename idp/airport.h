@@ -13,8 +13,11 @@
  * The registry and the account come before revocation because a death or a
  * lock also revokes the person's credentials, and the specific reason is the
  * useful one. The last step records the presentation jti (an INSERT whose
- * primary key makes check-and-record atomic) and the disclosure entry in one
- * transaction, so a replay never writes a disclosure.
+ * primary key makes check-and-record atomic) and the disclosure entry. The
+ * reads and the record are one write transaction: the account, registry and
+ * credential rows the verdict rests on cannot change between the checks and
+ * the record, a replay never writes a disclosure, and a request costs one
+ * transaction instead of one per read.
  */
 #ifndef IDP_AIRPORT_H
 #define IDP_AIRPORT_H

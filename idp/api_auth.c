@@ -469,6 +469,12 @@ h_forgot(struct http_req *r, void *arg)
 
 	if (body == NULL || limited(r, ctx))
 		goto done;
+	/* The format is no secret; a malformed ID spends no code. */
+	if (strlen(v[0]) != 12 || strspn(v[0], "0123456789") != 12) {
+		http_respond_error(r, 400, "invalid_request",
+		    "personal_id must be 12 digits");
+		goto done;
+	}
 	rc = auth_reset_start(ctx->auth, v[0], v[1], clock_now(ctx->clock), id);
 	if (rc == ACC_BAD_PHONE)
 		http_respond_error(r, 400, "invalid_phone",

@@ -14,6 +14,7 @@
 
 #define OPT_DB 1000
 #define OPT_HELP 1001
+#define OPT_CONFIG 1002
 #define MAX_OPTS 32
 
 void
@@ -47,7 +48,34 @@ cli_print_help(const struct cli_cmd *cmd)
 	printf("usage: idp %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->help);
 	printf("\ncommon options:\n"
 	    "  --db PATH     the database (default var/idp.db, or $IDP_DB)\n"
+	    "  --config FILE settings as KEY = VALUE lines, KEY a flag's name;\n"
+	    "                flags given too win\n"
 	    "  --help        this text\n");
+}
+
+/*
+ * The config file named by --config FILE or --config=FILE, applied before
+ * any flag so that flags win; a bad line exits 2 with FILE:LINE.
+ */
+static void
+load_config_file(const struct cli_cmd *cmd, int argc, char **argv,
+    struct config *cfg)
+{
+	const char *path = NULL;
+	char err[CONFIG_PATH_MAX + 300];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9;
+	}
+	if (path != NULL && config_load_file(cfg, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "idp %s: %s\n", cmd->name, err);
+		exit(EXIT_USAGE);
+	}
 }
 
 void
@@ -62,9 +90,11 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 
 	config_defaults(cfg);
 	config_from_env(cfg);
-	for (; extra != NULL && extra[n].name != NULL && n < MAX_OPTS - 3; n++)
+	load_config_file(cmd, argc, argv, cfg);
+	for (; extra != NULL && extra[n].name != NULL && n < MAX_OPTS - 4; n++)
 		opts[n] = extra[n];
 	opts[n++] = (struct option){ "db", required_argument, NULL, OPT_DB };
+	opts[n++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
 	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
@@ -74,6 +104,8 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 			cli_print_help(cmd);
 			exit(0);
 		}
+		if (c == OPT_CONFIG)
+			continue;	/* applied before the flags */
 		if (c == OPT_DB) {
 			if (config_set(cfg, "db", optarg, err, sizeof(err)) != 0)
 				cli_usage_error(cmd, "%s", err);
@@ -111,7 +143,7 @@ cli_dispatch(const char *group, const struct cli_sub *subs, size_t n,
 		for (size_t i = 0; i < n; i++)
 			fprintf(out, "  %-11s %s\n", subs[i].name, subs[i].what);
 		fprintf(out, "\nEvery command takes --db PATH (default var/idp.db, "
-		    "or $IDP_DB).\n");
+		    "or $IDP_DB) and --config FILE.\n");
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -1,14 +1,19 @@
 /*
- * cmd_serve: the server's start-up and shutdown.
+ * cmd_serve: the server's start-up, signals (SIGHUP reopens the log file;
+ * SIGTERM and SIGINT drain the requests in flight, then stop) and shutdown.
  */
 #include "cmd_serve.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -18,8 +23,9 @@
 #include "http.h"
 #include "routes.h"
 #include "keys.h"
+#include "metrics.h"
 #include "oidc_http.h"
-#include "portal.h"
+#include "portal_proc.h"
 #include "ratelimit.h"
 #include "web.h"
 #include "workpool.h"
@@ -28,15 +34,21 @@
 #define OPT_BASE 200
 #define ROUTES_MAX 96
 #define CHECKPOINT_MS 250
-#define POOL_QUEUE_PER_THREAD 64
+/* About 23 s of Argon2id per core (22 verifications a second): a burst of
+ * 1,000 sign-ins on two cores waits its turn rather than being refused. */
+#define POOL_QUEUE_PER_THREAD 512
+#define DRAIN_MS 10000
+#define PEM_MAX (1024 * 1024)
+#define TOKEN_MIN 16
 
 static const struct cli_cmd serve_cmd = { "serve",
-	"[--listen ADDR:PORT] [--issuer URL] [--web DIR] [--demo]",
+	"[--listen ADDR:PORT] [--issuer URL] [--web DIR] [--demo] [--config FILE]",
 	"Runs the identity provider's HTTP service. An empty database is\n"
 	"migrated first; with --demo an empty database is also seeded with a\n"
 	"synthetic registry and demo clients, whose credentials are printed;\n"
 	"--demo also runs the demo portal, a relying party on 127.0.0.1 at the\n"
-	"provider's port + 1 (any free port when that is taken or LISTEN's is 0).\n"
+	"provider's port + 1 (any free port when that is taken or LISTEN's is 0):\n"
+	"the program demo-portal beside idp, as a child that ends with it.\n"
 	"  --listen ADDR:PORT  numeric address and port (default 127.0.0.1:8080;\n"
 	"                      port 0 picks a free one)\n"
 	"  --issuer URL        the public base URL (default http://LISTEN)\n"
@@ -50,14 +62,31 @@ static const struct cli_cmd serve_cmd = { "serve",
 	"  --device-limit N    app devices one account may bind (default 3)\n"
 	"  --audit-checkpoint S  seconds between signed audit checkpoints, made\n"
 	"                      when entries were added (default 3600; 0: none)\n"
-	"  --log-level LEVEL   debug, info, warn or error (default info)" };
+	"  --log-level LEVEL   debug, info, warn or error (default info)\n"
+	"  --log-file PATH     append the log there (default stderr); SIGHUP\n"
+	"                      reopens it\n"
+	"  --tls-cert PATH     serve HTTPS with this PEM certificate chain...\n"
+	"  --tls-key PATH      ...and this PEM key (not readable by group or\n"
+	"                      others); the default issuer is then https://\n"
+	"  --trust-proxy ADDR[,ADDR...]  reverse proxies whose X-Forwarded-For\n"
+	"                      names the client (for rate limits and logs)\n"
+	"  --metrics-token PATH  a file holding a bearer token that opens\n"
+	"                      GET /metrics to any address (default: loopback\n"
+	"                      peers only)\n"
+	"  --conn-timeout S    seconds a connection may idle (default 30)\n"
+	"  --per-ip-connections N  concurrent connections from one address\n"
+	"                      (default 256)\n"
+	"Every flag may also be a line KEY = VALUE of the --config file\n"
+	"(demo = true for --demo); flags given too win." };
 
 static int
 serve_opt(int id, const char *val, void *arg)
 {
 	static const char *const keys[] = { "listen", "issuer", "web",
 		"master-key", "threads", "log-level", "session-idle", "session-max",
-		"login-rate", "device-limit", "audit-checkpoint" };
+		"login-rate", "device-limit", "audit-checkpoint", "tls-cert",
+		"tls-key", "trust-proxy", "log-file", "metrics-token",
+		"conn-timeout", "per-ip-connections" };
 	struct config *cfg = arg;
 	char err[256];
 
@@ -75,14 +104,136 @@ serve_opt(int id, const char *val, void *arg)
 	return 0;
 }
 
+/* SIGCHLD: the demo portal's child, reaped and logged if it has ended. */
+static void
+portal_check(struct portal_proc *portal, struct log *lg)
+{
+	char why[64];
+
+	if (portal_proc_ended(portal, why, sizeof(why)))
+		log_event(lg, LOG_WARN, "portal.exited", "reason", why, NULL);
+}
+
+/*
+ * Waits for SIGTERM or SIGINT; SIGHUP meanwhile reopens the log file (the
+ * demo portal's too), SIGCHLD reaps the demo portal if it ended.
+ */
 static int
-wait_for_signal(const sigset_t *set)
+wait_for_stop(const sigset_t *set, struct log *lg, struct portal_proc *portal)
 {
 	int sig = 0;
 
-	if (sigwait(set, &sig) != 0)
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			return -1;
+		if (sig == SIGCHLD) {
+			portal_check(portal, lg);
+			continue;
+		}
+		if (sig != SIGHUP)
+			return sig;
+		portal_proc_hangup(portal);
+		if (log_reopen(lg) != 0)
+			fprintf(stderr, "idp serve: cannot reopen the log file: %s\n",
+			    strerror(errno));
+		else
+			log_event(lg, LOG_INFO, "log.reopened", NULL);
+	}
+}
+
+/*
+ * The whole of a small file into a malloc'd NUL-terminated *out. A
+ * `private` file readable by group or others is refused.
+ */
+static int
+read_small_file(const char *path, bool private, char **out, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (private && (st.st_mode & 077) != 0) {
+		cli_error("%s: readable by group or others; chmod 600 it", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > PEM_MAX) {
+		cli_error("%s: not a regular file of 1 byte to 1 MiB", path);
+		goto fail;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		goto fail;
+	if ((n = read(fd, buf, (size_t)st.st_size)) != (ssize_t)st.st_size) {
+		cli_error("%s: short read", path);
+		goto fail;
+	}
+	buf[n] = '\0';
+	close(fd);
+	*out = buf;
+	*len = (size_t)n;
+	return 0;
+fail:
+	if (buf != NULL) {
+		sodium_memzero(buf, (size_t)st.st_size + 1);
+		free(buf);
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The files that --tls-cert, --tls-key and --metrics-token name. */
+struct serve_files {
+	char *cert, *key, *token;
+	size_t cert_len, key_len, token_len;
+};
+
+static void
+files_free(struct serve_files *f)
+{
+	if (f->key != NULL)
+		sodium_memzero(f->key, f->key_len);
+	if (f->token != NULL)
+		sodium_memzero(f->token, f->token_len);
+	free(f->cert);
+	free(f->key);
+	free(f->token);
+	memset(f, 0, sizeof(*f));
+}
+
+static int
+files_load(const struct config *cfg, struct serve_files *f)
+{
+	memset(f, 0, sizeof(*f));
+	if ((cfg->tls_cert[0] != '\0') != (cfg->tls_key[0] != '\0')) {
+		cli_error("--tls-cert and --tls-key go together");
 		return -1;
-	return sig;
+	}
+	if (cfg->tls_cert[0] != '\0' &&
+	    (read_small_file(cfg->tls_cert, false, &f->cert, &f->cert_len) != 0 ||
+	    read_small_file(cfg->tls_key, true, &f->key, &f->key_len) != 0))
+		goto fail;
+	if (cfg->metrics_token[0] == '\0')
+		return 0;
+	if (read_small_file(cfg->metrics_token, true, &f->token, &f->token_len) != 0)
+		goto fail;
+	while (f->token_len > 0 && (f->token[f->token_len - 1] == '\n' ||
+	    f->token[f->token_len - 1] == '\r' || f->token[f->token_len - 1] == ' '))
+		f->token[--f->token_len] = '\0';
+	if (f->token_len < TOKEN_MIN || f->token_len > METRICS_TOKEN_MAX ||
+	    strpbrk(f->token, " \t\r\n") != NULL) {
+		cli_error("%s: the token must be %d to %d characters without spaces",
+		    cfg->metrics_token, TOKEN_MIN, METRICS_TOKEN_MAX);
+		goto fail;
+	}
+	return 0;
+fail:
+	files_free(f);
+	return -1;
 }
 
 static size_t
@@ -128,106 +279,192 @@ ctx_close(struct routes_ctx *ctx)
 }
 
 /*
- * The demo portal, on 127.0.0.1 at the provider's port + 1 when the
+ * The demo portal: the demo-portal program beside this one (it alone links
+ * libcurl) as a child, on 127.0.0.1 at the provider's port + 1 when the
  * provider's port was given and that one is free (8080: 8081), else on any
- * free port; its client pointed at that address. -1 when it cannot start.
+ * free port; its client pointed at the address it reports, then handed to
+ * it over its stdin. -1 when it cannot start (reported).
  */
 static int
-portal_open(struct config *cfg, struct cli_res *res, struct log *lg,
-    uint16_t provider_port, struct portal **out)
+portal_open(const struct config *cfg, struct cli_res *res,
+    uint16_t provider_port, struct portal_proc **out)
 {
-	struct portal_opts po = { .issuer = cfg->issuer, .clock = res->clock,
-	    .log = lg };
-	char err[512], id[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX];
+	static const char *const levels[] = { "debug", "info", "warn", "error" };
+	struct portal_proc_opts po = { .issuer = cfg->issuer,
+	    .log_file = cfg->log_file[0] != '\0' ? cfg->log_file : NULL };
+	char path[4096], err[512] = "", id[CLIENT_ID_MAX], secret[CLIENT_SECRET_MAX];
 	int rc = -1;
 
-	if (cfg->listen_port != 0 && provider_port < UINT16_MAX) {
+	if ((size_t)cfg->log_level < ARRAY_LEN(levels))
+		po.log_level = levels[cfg->log_level];
+	if (portal_proc_beside_self(PORTAL_PROC_NAME, path, sizeof(path)) != 0) {
+		cli_error("demo portal: cannot locate this program's directory");
+		return -1;
+	}
+	po.path = path;
+	if (cfg->listen_port != 0 && provider_port < UINT16_MAX)
 		po.port = (uint16_t)(provider_port + 1);
-		rc = portal_start(&po, out, err, sizeof(err));
-	}
-	if (rc != 0) {
-		po.port = 0;
-		rc = portal_start(&po, out, err, sizeof(err));
-	}
-	if (rc != 0) {
+	if (portal_proc_start(&po, out, err, sizeof(err)) != 0) {
 		cli_error("%s", err);
 		return -1;
 	}
-	if (demo_portal_client(res, cfg, portal_base_url(*out), id, secret) != 0) {
-		portal_stop(*out);
+	if (demo_portal_client(res, cfg, portal_proc_url(*out), id, secret) == 0 &&
+	    (rc = portal_proc_send_client(*out, id, secret, err, sizeof(err))) != 0)
+		cli_error("%s", err);
+	sodium_memzero(secret, sizeof(secret));
+	if (rc != 0) {
+		portal_proc_stop(*out);
 		*out = NULL;
+	}
+	return rc;
+}
+
+/* What one run of the server holds, released by serve_stop. */
+struct serve {
+	struct routes_ctx ctx;
+	struct http_route routes[ROUTES_MAX];
+	size_t nroutes;
+	struct serve_files files;
+	struct metrics *metrics;
+	struct http_server *srv;
+	struct audit_checkpointer *audit;
+	struct portal_proc *portal;
+	struct web *web;
+	struct log *lg;
+};
+
+/* The route table with GET /metrics, and the metrics counting over it. */
+static int
+routes_open(struct serve *sv)
+{
+	static const struct http_route metrics_route = { "GET", "/metrics",
+	    metrics_handler };
+	size_t n = routes_build(sv->routes, ARRAY_LEN(sv->routes));
+
+	n = http_routes_append(sv->routes, n, ARRAY_LEN(sv->routes),
+	    &metrics_route, 1);
+	if (n > ARRAY_LEN(sv->routes)) {
+		cli_error("the route table is full: raise ROUTES_MAX");
 		return -1;
 	}
-	portal_set_client(*out, id, secret);
-	sodium_memzero(secret, sizeof(secret));
+	sv->nroutes = n;
+	if (metrics_new(sv->routes, n, &sv->metrics) != 0 ||
+	    (sv->files.token != NULL && metrics_set_token(sv->metrics,
+	    sv->files.token, sv->files.token_len) != 0)) {
+		cli_error("cannot start: out of memory");
+		return -1;
+	}
+	/* Every event counts, whatever the log level; no thread logs yet. */
+	log_set_observer(sv->lg, metrics_log_event, sv->metrics);
 	return 0;
+}
+
+static int
+serve_start(struct serve *sv, struct config *cfg, struct cli_res *res)
+{
+	struct http_opts ho = { .host = cfg->listen_host, .port = cfg->listen_port,
+	    .threads = cfg->threads, .body_limit = BODY_LIMIT,
+	    .conn_timeout = cfg->conn_timeout,
+	    .per_ip_limit = cfg->per_ip_connections, .log = sv->lg,
+	    .ctx = &sv->ctx, .routes = sv->routes,
+	    .trust_proxy = cfg->trust_proxy };
+	char err[512];
+
+	if (files_load(cfg, &sv->files) != 0)
+		return -1;
+	if (web_load(cfg->web, &sv->web, err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return -1;
+	}
+	sv->ctx.web = sv->web;
+	sv->ctx.issuer = cfg->issuer;
+	if (routes_open(sv) != 0)
+		return -1;
+	/* A commit never waits for a checkpoint's fsync. */
+	if (db_checkpoint_in_background(sv->ctx.db, CHECKPOINT_MS) != DB_OK)
+		log_event(sv->lg, LOG_WARN, "db.checkpointer_failed", NULL);
+	if (ctx_open(&sv->ctx, cfg) != 0) {
+		cli_error("cannot start: out of memory");
+		return -1;
+	}
+	metrics_set_pool(sv->metrics, sv->ctx.pool);
+	metrics_set_db(sv->metrics, sv->ctx.db);
+	if (cfg->audit_checkpoint > 0 && audit_checkpointer_start(sv->ctx.db,
+	    sv->ctx.seal, sv->ctx.clock, cfg->audit_checkpoint, sv->lg,
+	    &sv->audit) != DB_OK) {
+		cli_error("cannot start the audit checkpointer");
+		return -1;
+	}
+	ho.nroutes = sv->nroutes;
+	ho.metrics = sv->metrics;
+	ho.tls_cert = sv->files.cert;
+	ho.tls_key = sv->files.key;
+	if (http_start(&ho, &sv->srv, err, sizeof(err)) != 0) {
+		cli_error("%s", err);
+		return -1;
+	}
+	config_default_issuer(cfg, http_port(sv->srv));
+	if (cfg->demo && portal_open(cfg, res, http_port(sv->srv),
+	    &sv->portal) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Stops in order: the portal first (it calls the server); then the server,
+ * after the requests in flight were answered (bounded); it waits for
+ * deferred jobs, which need the pool, so the pool goes after it.
+ */
+static void
+serve_stop(struct serve *sv, bool drain)
+{
+	portal_proc_stop(sv->portal);
+	sv->portal = NULL;
+	if (drain && sv->srv != NULL) {
+		if (http_drain(sv->srv, DRAIN_MS) == 0)
+			log_event(sv->lg, LOG_INFO, "server.drained", NULL);
+		else
+			log_event(sv->lg, LOG_WARN, "server.drain_timeout", NULL);
+	}
+	http_stop(sv->srv);
+	audit_checkpointer_stop(sv->audit);
+	ctx_close(&sv->ctx);
+	web_free(sv->web);
+	log_set_observer(sv->lg, NULL, NULL);
+	metrics_free(sv->metrics);
+	files_free(&sv->files);
 }
 
 static int
 run(struct config *cfg, struct cli_res *res, struct log *lg, const sigset_t *set)
 {
-	struct routes_ctx ctx = { .db = res->db, .seal = res->seal,
-	    .clock = res->clock, .log = lg };
-	struct http_route routes[ROUTES_MAX];
-	struct http_opts ho = { .host = cfg->listen_host, .port = cfg->listen_port,
-	    .threads = cfg->threads, .body_limit = BODY_LIMIT, .conn_timeout = 30,
-	    .per_ip_limit = 256, .log = lg, .ctx = &ctx, .routes = routes };
-	struct http_server *srv = NULL;
-	struct audit_checkpointer *audit = NULL;
-	struct portal *portal = NULL;
-	struct web *web = NULL;
-	char err[512];
+	struct serve *sv = calloc(1, sizeof(*sv));
 	int sig, rc = 1;
 
-	if (web_load(cfg->web, &web, err, sizeof(err)) != 0) {
-		cli_error("%s", err);
+	if (sv == NULL)
+		return 1;
+	sv->lg = lg;
+	sv->ctx = (struct routes_ctx){ .db = res->db, .seal = res->seal,
+	    .clock = res->clock, .log = lg };
+	if (serve_start(sv, cfg, res) != 0) {
+		serve_stop(sv, false);
+		free(sv);
 		return 1;
 	}
-	ctx.web = web;
-	ctx.issuer = cfg->issuer;
-	if ((ho.nroutes = routes_build(routes, ARRAY_LEN(routes))) > ARRAY_LEN(routes)) {
-		cli_error("the route table is full: raise ROUTES_MAX");
-		web_free(web);
-		return 1;
-	}
-	/* A commit never waits for a checkpoint's fsync. */
-	if (db_checkpoint_in_background(ctx.db, CHECKPOINT_MS) != DB_OK)
-		log_event(lg, LOG_WARN, "db.checkpointer_failed", NULL);
-	if (ctx_open(&ctx, cfg) != 0) {
-		cli_error("cannot start: out of memory");
-		goto fail;
-	}
-	if (cfg->audit_checkpoint > 0 && audit_checkpointer_start(ctx.db,
-	    ctx.seal, ctx.clock, cfg->audit_checkpoint, lg, &audit) != DB_OK) {
-		cli_error("cannot start the audit checkpointer");
-		goto fail;
-	}
-	if (http_start(&ho, &srv, err, sizeof(err)) != 0) {
-		cli_error("%s", err);
-		goto fail;
-	}
-	config_default_issuer(cfg, http_port(srv));
-	if (cfg->demo && portal_open(cfg, res, lg, http_port(srv), &portal) != 0)
-		goto fail;
 	log_event(lg, LOG_INFO, "server.started", "issuer", cfg->issuer,
-	    "db", cfg->db, NULL);
+	    "db", cfg->db, "tls", sv->files.cert != NULL ? "yes" : "no", NULL);
 	printf("dinhdanh listening on %s (port %u)\n", cfg->issuer,
-	    (unsigned)http_port(srv));
+	    (unsigned)http_port(sv->srv));
 	if (cfg->demo)
-		demo_print(cfg, cfg->issuer, portal_base_url(portal), stdout);
+		demo_print(cfg, cfg->issuer, portal_proc_url(sv->portal), stdout);
 	fflush(stdout);
-	sig = wait_for_signal(set);
+	sig = wait_for_stop(set, lg, sv->portal);
 	log_event(lg, LOG_INFO, "server.stopping", "signal",
 	    sig == SIGTERM ? "TERM" : "INT", NULL);
 	rc = 0;
-fail:
-	/* The portal first: it calls the server. Then the server: it waits for
-	 * deferred jobs, which need the pool. */
-	portal_stop(portal);
-	http_stop(srv);
-	audit_checkpointer_stop(audit);
-	ctx_close(&ctx);
-	web_free(web);
+	serve_stop(sv, true);
+	log_event(lg, LOG_INFO, "server.stopped", NULL);
+	free(sv);
 	return rc;
 }
 
@@ -246,6 +483,13 @@ cmd_serve(int argc, char **argv)
 		{ "login-rate", required_argument, NULL, OPT_BASE + 8 },
 		{ "device-limit", required_argument, NULL, OPT_BASE + 9 },
 		{ "audit-checkpoint", required_argument, NULL, OPT_BASE + 10 },
+		{ "tls-cert", required_argument, NULL, OPT_BASE + 11 },
+		{ "tls-key", required_argument, NULL, OPT_BASE + 12 },
+		{ "trust-proxy", required_argument, NULL, OPT_BASE + 13 },
+		{ "log-file", required_argument, NULL, OPT_BASE + 14 },
+		{ "metrics-token", required_argument, NULL, OPT_BASE + 15 },
+		{ "conn-timeout", required_argument, NULL, OPT_BASE + 16 },
+		{ "per-ip-connections", required_argument, NULL, OPT_BASE + 17 },
 		{ "demo", no_argument, NULL, 'd' }, { NULL, 0, NULL, 0 } };
 	struct config cfg;
 	struct cli_res res;
@@ -261,14 +505,21 @@ cmd_serve(int argc, char **argv)
 	 * plenty for short requests and keep the resident size near the data.
 	 */
 	mallopt(M_ARENA_MAX, 2);
-	/* Block the stop signals before any thread starts, then wait for them. */
+	/* Block the signals before any thread starts, then wait for them. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((lg = log_new(stderr, cfg.log_level)) == NULL)
+	lg = cfg.log_file[0] != '\0' ? log_open_file(cfg.log_file, cfg.log_level) :
+	    log_new(stderr, cfg.log_level);
+	if (lg == NULL) {
+		cli_error("%s: %s", cfg.log_file[0] != '\0' ? cfg.log_file :
+		    "log", strerror(errno));
 		return 1;
+	}
 	if (cli_open(&cfg, &res) != 0) {
 		log_free(lg);
 		return 1;

@@ -295,43 +295,25 @@ credentials_revoked(struct db_conn *c, int64_t now, json_t **out)
 }
 
 int
-credentials_is_revoked(struct db_conn *c, const char *jti, bool *revoked)
+credentials_lookup(struct db_conn *c, const char *jti, char account_id[44],
+    bool *revoked)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (c == NULL || jti == NULL || revoked == NULL)
+	if (c == NULL || jti == NULL || account_id == NULL || revoked == NULL)
 		return DB_ERR;
+	account_id[0] = '\0';
 	*revoked = false;
-	if ((st = db_stmt(c, "SELECT revoked_at FROM credentials WHERE jti = ?")) == NULL)
+	if ((st = db_stmt(c, "SELECT account_id, revoked_at FROM credentials "
+	    "WHERE jti = ?")) == NULL)
 		return DB_ERR;
 	if ((rc = db_bind_text(st, 1, jti)) != DB_OK)
 		return rc;
 	if ((rc = db_step(st)) == 1) {
-		*revoked = sqlite3_column_type(st, 0) != SQLITE_NULL;
-		rc = DB_OK;
-	} else if (rc == DB_OK)
-		rc = CRED_NOT_FOUND;
-	sqlite3_reset(st);
-	return rc;
-}
-
-int
-credentials_account(struct db_conn *c, const char *jti, char account_id[44])
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (c == NULL || jti == NULL || account_id == NULL)
-		return DB_ERR;
-	account_id[0] = '\0';
-	if ((st = db_stmt(c, "SELECT account_id FROM credentials WHERE jti = ?")) == NULL)
-		return DB_ERR;
-	if ((rc = db_bind_text(st, 1, jti)) != DB_OK)
-		return rc;
-	if ((rc = db_step(st)) == 1)
+		*revoked = sqlite3_column_type(st, 1) != SQLITE_NULL;
 		rc = db_column_text(st, 0, account_id, 44) == 0 ? DB_OK : DB_ERR;
-	else if (rc == DB_OK)
+	} else if (rc == DB_OK)
 		rc = CRED_NOT_FOUND;
 	sqlite3_reset(st);
 	return rc;

@@ -67,9 +67,12 @@ int credentials_revoke_person(struct db_conn *, const struct seal *,
  */
 int credentials_revoked(struct db_conn *, int64_t now, json_t **out) WUR;
 
-/* Whether credential `jti` was revoked (DB_OK with *revoked), or CRED_NOT_FOUND (-150) for an unknown jti. */
-int credentials_is_revoked(struct db_conn *c, const char *jti, bool *revoked) WUR;
-/* The account a credential was issued to, into account_id[44]. */
-int credentials_account(struct db_conn *c, const char *jti, char account_id[44]) WUR;
+/*
+ * The account credential `jti` was issued to, into account_id[44], and
+ * whether it was revoked: DB_OK, CRED_NOT_FOUND for an unknown jti, or a
+ * db_err.
+ */
+int credentials_lookup(struct db_conn *c, const char *jti, char account_id[44],
+    bool *revoked) WUR;
 
 #endif

@@ -19,6 +19,12 @@
 #define KID_LEN 64
 #define PURPOSE_MAX 32
 #define RETRY_SECONDS 5
+/* A key this server signed with, found rotated twice over at a reload, stays
+ * published this long: past the 10-minute life of the ID tokens it signed.
+ * A reload keeps at most one more key per algorithm, and reloads are
+ * KEYS_RELOAD_SECONDS apart, so KEPT_MAX is never reached. */
+#define KEEP_SECONDS 900
+#define KEPT_MAX (3 * (KEEP_SECONDS / KEYS_RELOAD_SECONDS + 1))
 
 static const enum jws_alg all_algs[JWS_ALG_COUNT] = {
 	JWS_RS256, JWS_EDDSA, JWS_ES256,
@@ -325,6 +331,14 @@ struct keyring {
 	int64_t loaded_at;
 	struct jws_key *current[JWS_ALG_COUNT];	/* indexed by enum jws_alg */
 	struct jws_key *previous[JWS_ALG_COUNT];	/* public; may be NULL */
+	/*
+	 * Public keys this server signed with that the database no longer
+	 * publishes (rotated twice between two reloads), kept published and
+	 * trusted until kept_until.
+	 */
+	struct jws_key *kept[KEPT_MAX];
+	int64_t kept_until[KEPT_MAX];
+	size_t nkept;
 	char *jwks;
 	size_t jwks_len;
 };
@@ -347,6 +361,8 @@ ring_free(struct keyring *r)
 		jws_key_free(r->current[i]);
 		jws_key_free(r->previous[i]);
 	}
+	for (size_t i = 0; i < r->nkept; i++)
+		jws_key_free(r->kept[i]);
 	free(r->jwks);
 	free(r);
 }
@@ -400,6 +416,8 @@ ring_jwks(struct keyring *r)
 			continue;
 		bad = json_array_append_new(keys, jws_key_public_jwk(prev)) != 0;
 	}
+	for (i = 0; !bad && i < r->nkept; i++)
+		bad = json_array_append_new(keys, jws_key_public_jwk(r->kept[i])) != 0;
 	if (bad) {
 		json_decref(keys);
 		return -1;
@@ -413,8 +431,54 @@ ring_jwks(struct keyring *r)
 	return 0;
 }
 
+/* Whether r publishes a key of this kid. */
+static bool
+ring_has_kid(const struct keyring *r, const char *kid)
+{
+	return keyring_find_kid(r, kid) != NULL;
+}
+
+/* Keeps the public half of k published in r until `until`; 0 or -1. */
 static int
-ring_load(const struct keys_cache *kc, int64_t now, struct keyring **out)
+ring_keep(struct keyring *r, const struct jws_key *k, int64_t until)
+{
+	json_t *jwk;
+	int rc;
+
+	if (ring_has_kid(r, jws_key_kid(k)) || r->nkept == KEPT_MAX)
+		return 0;
+	if ((jwk = jws_key_public_jwk(k)) == NULL)
+		return -1;
+	rc = jws_key_from_jwk(jwk, &r->kept[r->nkept]) == 0 ? 0 : -1;
+	json_decref(jwk);
+	if (rc == 0)
+		r->kept_until[r->nkept++] = until;
+	return rc;
+}
+
+/*
+ * What r, loaded at `now` to replace `prior`, must go on publishing: the keys
+ * prior signed with (when two rotations since the last load have taken them
+ * off the database's list, its tokens still verify) and what prior kept.
+ */
+static int
+ring_carry(struct keyring *r, const struct keyring *prior, int64_t now)
+{
+	for (size_t i = 0; i < JWS_ALG_COUNT; i++)
+		if (prior->current[i] != NULL &&
+		    ring_keep(r, prior->current[i], now + KEEP_SECONDS) != 0)
+			return -1;
+	for (size_t i = 0; i < prior->nkept; i++)
+		if (prior->kept_until[i] > now &&
+		    ring_keep(r, prior->kept[i], prior->kept_until[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* A snapshot of the database's keys; prior (or NULL) the one it replaces. */
+static int
+ring_load(const struct keys_cache *kc, const struct keyring *prior,
+    int64_t now, struct keyring **out)
 {
 	struct keyring *r = calloc(1, sizeof(*r));
 	int rc = DB_ERR;
@@ -434,7 +498,7 @@ ring_load(const struct keys_cache *kc, int64_t now, struct keyring **out)
 		    &r->previous[alg])) != DB_OK)
 			goto fail;
 	}
-	if (ring_jwks(r) != 0) {
+	if ((prior != NULL && ring_carry(r, prior, now) != 0) || ring_jwks(r) != 0) {
 		rc = DB_ERR;
 		goto fail;
 	}
@@ -465,7 +529,7 @@ keys_cache_new(struct db *db, const struct seal *seal, const struct clock *clock
 		free(kc);
 		return DB_ERR;
 	}
-	if ((rc = ring_load(kc, clock_now(clock), &kc->ring)) != DB_OK) {
+	if ((rc = ring_load(kc, NULL, clock_now(clock), &kc->ring)) != DB_OK) {
 		keys_cache_free(kc);
 		return rc;
 	}
@@ -484,12 +548,15 @@ keys_cache_free(struct keys_cache *kc)
 	free(kc);
 }
 
-/* Loads a new snapshot and installs it; the new one referenced, or NULL. */
+/*
+ * Loads a new snapshot to replace `prior` (the installed one, referenced by
+ * the caller) and installs it; the new one referenced, or NULL.
+ */
 static struct keyring *
-reload(struct keys_cache *kc, int64_t now)
+reload(struct keys_cache *kc, const struct keyring *prior, int64_t now)
 {
 	struct keyring *fresh = NULL, *old = NULL;
-	int rc = ring_load(kc, now, &fresh);
+	int rc = ring_load(kc, prior, now, &fresh);
 
 	pthread_mutex_lock(&kc->mu);
 	kc->loading = 0;
@@ -519,7 +586,7 @@ keys_cache_ring(struct keys_cache *kc)
 	r = kc->ring;
 	atomic_fetch_add(&r->refs, 1);
 	pthread_mutex_unlock(&kc->mu);
-	if (load && (fresh = reload(kc, now)) != NULL) {
+	if (load && (fresh = reload(kc, r, now)) != NULL) {
 		keyring_release(r);
 		r = fresh;
 	}
@@ -544,6 +611,9 @@ keyring_find_kid(const struct keyring *r, const char *kid)
 		    strcmp(jws_key_kid(r->previous[i]), kid) == 0)
 			return r->previous[i];
 	}
+	for (size_t i = 0; r != NULL && kid != NULL && i < r->nkept; i++)
+		if (strcmp(jws_key_kid(r->kept[i]), kid) == 0)
+			return r->kept[i];
 	return NULL;
 }
 

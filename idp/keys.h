@@ -8,7 +8,10 @@
  * previous one (the one retired last); older keys stay in the table but are
  * no longer published or trusted. Also owns the keys cache a running server
  * signs with, reloaded from the database so a rotation made by another
- * process takes effect within KEYS_RELOAD_SECONDS.
+ * process takes effect within KEYS_RELOAD_SECONDS. A key the cache signed
+ * with until a reload that finds it two rotations old (rotated twice
+ * between reloads) stays published and trusted by that cache for 15 more
+ * minutes, so the ID tokens it signed still verify.
  *
  * `idp keys rotate` rotates the "id-token" keys only. The card key is not
  * rotated with them: chip records stay valid for the card's life and

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmd_admin.h"
 #include "cmd_audit.h"
+#include "cmd_backup.h"
 #include "cmd_keys.h"
 #include "cmd_officer.h"
 #include "cmd_registry.h"
@@ -23,6 +24,7 @@ static const struct cli_sub commands[] = {
 	{ "keys", cmd_keys, "rotate the ID-token signing keys" },
 	{ "sms", cmd_sms, "list the SMS outbox (the default gateway)" },
 	{ "audit", cmd_audit, "verify, checkpoint and export the audit trail" },
+	{ "backup", cmd_backup, "copy the database while the server runs" },
 };
 
 int

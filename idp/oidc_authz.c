@@ -286,6 +286,19 @@ decide(struct http_req *r, struct routes_ctx *ctx, struct oidc_request *rq,
 	send_code(r, ctx, rq, &s);
 }
 
+/*
+ * Parameters that must appear at most once, as sound text: those naming
+ * the client and where to send it (an error page when bad), then the rest
+ * (an error sent back to the client).
+ */
+static const char *const ENDPOINT_PARAMS[] = { "client_id", "redirect_uri", NULL };
+static const char *const REQUEST_PARAMS[] = { "response_type", "scope", "state",
+	"nonce", "code_challenge", "code_challenge_method", "prompt", "max_age",
+	"acr_values", "login_hint", "ui_locales", "id_token_hint", "request",
+	"request_uri", "response_mode", "display", "claims", NULL };
+static const char *const STATE_PARAM[] = { "state", NULL };
+#define BAD_PARAM "%s is repeated, too long, or not valid UTF-8 text"
+
 /* The client and its redirect URI, or an error page (never a redirect). */
 static int
 known_client(struct http_req *r, struct routes_ctx *ctx, const struct oidc_params *p,
@@ -319,7 +332,8 @@ h_authorize(struct http_req *r, void *arg)
 	struct oidc_params p = { r, NULL };
 	struct oidc_request rq;
 	struct client cl;
-	const char *err, *desc = NULL, *state;
+	const char *err, *desc = NULL, *state, *bad;
+	char msg[96];
 
 	memset(&rq, 0, sizeof(rq));
 	if (strcmp(http_method(r), "POST") == 0) {
@@ -332,9 +346,21 @@ h_authorize(struct http_req *r, void *arg)
 			return;
 		}
 	}
+	if ((bad = oidc_query_problem(&p, ENDPOINT_PARAMS)) != NULL) {
+		snprintf(msg, sizeof(msg), BAD_PARAM, bad);
+		pages_oidc_error(r, ctx, 400, "invalid_request", msg);
+		goto done;
+	}
 	if (known_client(r, ctx, &p, &cl) != 0)
 		goto done;
 	state = oidc_param(&p, "state");
+	if ((bad = oidc_query_problem(&p, REQUEST_PARAMS)) != NULL) {
+		snprintf(msg, sizeof(msg), BAD_PARAM, bad);
+		redirect_error(r, ctx, oidc_param(&p, "redirect_uri"),
+		    state != NULL && oidc_query_problem(&p, STATE_PARAM) == NULL ?
+		    state : "", "invalid_request", msg);
+		goto done;
+	}
 	snprintf(rq.client_id, sizeof(rq.client_id), "%s", cl.client_id);
 	snprintf(rq.redirect_uri, sizeof(rq.redirect_uri), "%s", oidc_param(&p, "redirect_uri"));
 	snprintf(rq.state, sizeof(rq.state), "%s", state != NULL ? state : "");

@@ -24,6 +24,15 @@ struct oidc_params {
 
 /* The parameter `name`, or NULL when absent or longer than OIDC_PARAM_MAX. */
 const char *oidc_param(const struct oidc_params *, const char *name);
+/*
+ * The first of `names` (NULL-terminated) that the query or the POSTed form
+ * carries more than once, longer than OIDC_PARAM_MAX, or with a NUL,
+ * invalid UTF-8 or a malformed escape (RFC 6749 3.1: no parameter twice);
+ * NULL when each is sound or absent. form_parse has already refused a
+ * form with a NUL, invalid UTF-8 or a malformed escape.
+ */
+const char *oidc_query_problem(const struct oidc_params *,
+    const char *const *names);
 /* Whether the request's body is a urlencoded form. */
 bool oidc_form_type(struct http_req *);
 /* Parses a POSTed form into p: 0, or -1 after answering 400/415 JSON. */

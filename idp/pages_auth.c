@@ -275,8 +275,8 @@ flow_home(struct http_req *r, char *buf, size_t bufsz)
 	return buf;
 }
 
-void
-page_fail(struct page *pg, const struct page_err *e, const char *back)
+static void
+fail_page(struct page *pg, const struct page_err *e, const char *back)
 {
 	char text[512], home[64];
 
@@ -292,6 +292,23 @@ page_fail(struct page *pg, const struct page_err *e, const char *back)
 	html_link(pg->h, back, i18n(pg->lang, MSG_BTN_BACK));
 	html_raw(pg->h, "</p>\n");
 	page_send(pg, e->status);
+}
+
+/*
+ * A 503 here comes from page_error (the database is full, busy or
+ * read-only: the pool-full 503 of page_defer logs its own line) and a 500
+ * from an unexpected failure; either is logged once, without personal data.
+ */
+void
+page_fail(struct page *pg, const struct page_err *e, const char *back)
+{
+	if (e->status == 503)
+		log_event(pg->ctx->log, LOG_ERROR, "db.unavailable", "error",
+		    "database unavailable", "path", http_path(pg->r), NULL);
+	else if (e->status >= 500)
+		log_event(pg->ctx->log, LOG_ERROR, "page.failed", "path",
+		    http_path(pg->r), NULL);
+	fail_page(pg, e, back);
 }
 
 void
@@ -315,7 +332,7 @@ page_defer(struct page *pg, struct pwjob *job, http_done_fn done)
 		log_event(pg->ctx->log, LOG_WARN, "auth.pool_full", NULL);
 		e = (struct page_err){ 503, MSG_ERR_BUSY, 1 };
 	}
-	page_fail(pg, &e, NULL);
+	fail_page(pg, &e, NULL);
 }
 
 void

@@ -256,7 +256,7 @@ has_name(const char *alnum, const char *full_name, const char *bd)
 		r |= has_pair(alnum, given, full);
 	}
 	if (parse_date(bd, y, m, d))
-		r |= has_pair(alnum, given, y) | has_pair(alnum, y, given);
+		r |= has_pair(alnum, given, y) || has_pair(alnum, y, given);
 	free(full);
 	free(given);
 	return r;

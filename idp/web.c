@@ -120,7 +120,7 @@ web_free(struct web *w)
 const char *
 web_find(const struct web *w, const char *path, size_t *len, const char **ctype)
 {
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; w != NULL && i < w->n; i++) {
 		if (strcmp(w->files[i].path, path) == 0) {
 			*len = w->files[i].len;
 			*ctype = w->files[i].ctype;

@@ -18,13 +18,13 @@
 #include "app_cred.h"
 #include "app_http.h"
 #include "app_state.h"
+#include "app_uri.h"
 #include "base.h"
 #include "qr.h"
 
 #define DEFAULT_STATE "var/eid-app.json"
 #define DEFAULT_IDP "http://127.0.0.1:8080"
 #define DEFAULT_NAME "eid-app"
-#define ID_LEN 43		/* device ids and login transactions */
 #define MAX_ARGS 4
 
 enum { F_NAME = 1, F_FORCE = 2, F_DENY = 4, F_QR = 8, F_NONCE = 16 };
@@ -70,14 +70,6 @@ print_clean(const char *s)
 	for (; s != NULL && *s != '\0'; s++)
 		if ((unsigned char)*s >= 0x20 && *s != 0x7f)
 			putchar(*s);
-}
-
-static bool
-is_b64url_id(const char *s)
-{
-	return s != NULL && strlen(s) == ID_LEN &&
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_") == ID_LEN;
 }
 
 /* The provider's URL: --idp, else the stored one, else the default. */
@@ -219,65 +211,6 @@ done:
 	return rc;
 }
 
-/* %HH-decodes a query value (and '+' as a space) into out; 0 or -1. */
-static int
-pct_decode(const char *s, size_t n, char *out, size_t outsz)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
-		char ch = s[i];
-
-		if (ch == '%') {
-			if (i + 2 >= n || (hi = hex_digit(s[i + 1])) < 0 ||
-			    (lo = hex_digit(s[i + 2])) < 0)
-				return -1;
-			ch = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (ch == '+')
-			ch = ' ';
-		if (ch == '\0' || w + 1 >= outsz)
-			return -1;
-		out[w++] = ch;
-	}
-	out[w] = '\0';
-	return 0;
-}
-
-/* tx and idp of dinhdanh://login?tx=...&idp=...; 0, or -1 when malformed. */
-static int
-parse_login_uri(const char *uri, char tx[ID_LEN + 1], char *idp, size_t idpsz)
-{
-	static const char prefix[] = "dinhdanh://login?";
-	const char *p = uri;
-
-	tx[0] = idp[0] = '\0';
-	if (strncmp(p, prefix, sizeof(prefix) - 1) != 0)
-		return -1;
-	for (p += sizeof(prefix) - 1; *p != '\0';) {
-		size_t n = strcspn(p, "&#");
-
-		if (strncmp(p, "tx=", 3) == 0 && n == ID_LEN + 3) {
-			memcpy(tx, p + 3, ID_LEN);
-			tx[ID_LEN] = '\0';
-		} else if (strncmp(p, "idp=", 4) == 0 &&
-		    pct_decode(p + 4, n - 4, idp, idpsz) != 0)
-			return -1;
-		p += n;
-		if (*p == '#')
-			break;
-		if (*p == '&')
-			p++;
-	}
-	if (!is_b64url_id(tx))
-		return -1;
-	/* One form for comparing: without a trailing slash. */
-	for (size_t n = strlen(idp); n > 0 && idp[n - 1] == '/'; n--)
-		idp[n - 1] = '\0';
-	return 0;
-}
-
 /* Prints who asks and what they will receive. */
 static void
 show_request(const json_t *info)
@@ -325,24 +258,25 @@ qr_refused(const struct app_resp *resp, const char *what)
 static int
 c_approve(struct run *r)
 {
-	char tx[ID_LEN + 1], qr_idp[APP_URL_MAX + 1], path[96];
 	const char *decision = r->deny ? "deny" : "approve", *status;
+	struct app_uri_login qr;
 	struct app_resp resp;
-	char body[40];
-	int rc = 1;
+	char body[40], path[96];
+	int rc = app_uri_parse_login(r->args[0], strlen(r->args[0]), &qr);
 
-	if (parse_login_uri(r->args[0], tx, qr_idp, sizeof(qr_idp)) != 0) {
-		fail_msg("not a login QR code: expected dinhdanh://login?tx=...&idp=...");
+	if (rc != APP_URI_OK) {
+		fail_msg("not a login QR code (%s): expected "
+		    "dinhdanh://login?tx=...&idp=...", app_uri_strerror(rc));
 		return 2;
 	}
 	if (load(r, true) != 0)
 		return 1;
-	if (qr_idp[0] != '\0' && strcmp(qr_idp, idp_url(r)) != 0) {
+	if (qr.idp[0] != '\0' && strcmp(qr.idp, idp_url(r)) != 0) {
 		fail_msg("this QR code is for another identity provider (%s), not %s; "
-		    "refusing it", qr_idp, r->idp);
+		    "refusing it", qr.idp, r->idp);
 		return 1;
 	}
-	snprintf(path, sizeof(path), "/v1/login/qr/%s", tx);
+	snprintf(path, sizeof(path), "/v1/login/qr/%s", qr.tx);
 	if (call(r, true, "GET", path, NULL, &resp) != 0)
 		return 1;
 	if (resp.status != 200 || !json_is_object(resp.json)) {
@@ -417,7 +351,7 @@ c_revoke(struct run *r)
 	char path[96];
 	int rc = 0;
 
-	if (!is_b64url_id(r->args[0])) {
+	if (!app_uri_is_id(r->args[0])) {
 		fail_msg("DEVICE_ID must be a device id as `eid-app devices` lists it");
 		return 2;
 	}
@@ -689,7 +623,7 @@ parse(int argc, char **argv, struct run *r, const struct cmd **cmd)
 
 		if (!dashdash && strcmp(a, "--") == 0)
 			dashdash = true;
-		else if (!dashdash && a[0] == '-' && a[1] != '\0' && !is_b64url_id(a)) {
+		else if (!dashdash && a[0] == '-' && a[1] != '\0' && !app_uri_is_id(a)) {
 			if ((rc = option(r, argc, argv, &i, &used)) != 0)
 				return rc;
 		} else if (npos <= MAX_ARGS)

@@ -142,6 +142,12 @@ take_revoked(struct trust *t, const json_t *list)
 	size_t i, n = json_array_size(list);
 	json_t *v;
 
+	/* A list loaded before is replaced, not appended to. */
+	for (i = 0; i < t->nrevoked; i++)
+		free(t->revoked[i]);
+	free(t->revoked);
+	t->revoked = NULL;
+	t->nrevoked = 0;
 	if (!json_is_array(list) || (n > 0 &&
 	    (t->revoked = calloc(n, sizeof(char *))) == NULL))
 		return -1;

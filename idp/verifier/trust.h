@@ -26,6 +26,8 @@ void trust_free(struct trust *);
 /*
  * Reads and checks the status list at `path` as of `now`: 0, TRUST_STALE
  * when its iat is more than max_age seconds ago, or -1; both with a reason.
+ * Called again, a list whose signature and iat hold replaces the revoked
+ * ids loaded before.
  */
 int trust_load_status(struct trust *, const char *path, int64_t now,
     int64_t max_age, char *err, size_t errsz) WUR;

@@ -5,6 +5,14 @@ database.
 Environment (set by tests/meson.build):
   IDP      path of the idp binary
   WEB_DIR  the source tree's web/ directory
+
+Optional (`make test-valgrind` sets both):
+  IDP_WRAPPER        a command line every idp (server and CLI) runs under,
+                     e.g. "valgrind --leak-check=full --error-exitcode=99 -q";
+                     valgrind's report then goes to a log file, and an exit
+                     status equal to its --error-exitcode fails the test with
+                     that report
+  IDP_TIMEOUT_SCALE  factor for start, stop, request and command timeouts
 """
 
 import base64
@@ -14,6 +22,7 @@ import json
 import os
 import queue
 import re
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -28,9 +37,29 @@ import urllib.parse
 IDP = os.environ.get("IDP", "")
 WEB_DIR = os.environ.get("WEB_DIR", "")
 
+WRAPPER = shlex.split(os.environ.get("IDP_WRAPPER", ""))
+TIMEOUT_SCALE = max(1.0, float(os.environ.get("IDP_TIMEOUT_SCALE") or 1))
+
+
+def scaled(seconds):
+    """A timeout in seconds, multiplied by IDP_TIMEOUT_SCALE (None: none)."""
+    return None if seconds is None else seconds * TIMEOUT_SCALE
+
+
+def _wrapper_error_exit():
+    for a in WRAPPER:
+        if a.startswith("--error-exitcode="):
+            return int(a.split("=", 1)[1])
+    return None
+
+
+WRAPPER_ERROR_EXIT = _wrapper_error_exit()
+WRAPPER_IS_VALGRIND = bool(WRAPPER) and \
+    os.path.basename(WRAPPER[0]).startswith("valgrind")
+
 LISTEN_RE = re.compile(r"^dinhdanh listening on (\S+) \(port (\d+)\)\s*$")
-START_TIMEOUT = 60
-STOP_TIMEOUT = 10
+START_TIMEOUT = scaled(60)
+STOP_TIMEOUT = scaled(10)
 
 CSV_HEADER = ("personal_id,full_name,birth_date,sex,nationality,"
               "place_of_origin,residence,card_number,card_issued_on,"
@@ -42,6 +71,59 @@ def require_binary():
     """Fails loudly (not a skip) when the environment lacks the binary."""
     if not IDP or not os.access(IDP, os.X_OK):
         raise RuntimeError("IDP must name the idp binary (got %r)" % IDP)
+
+
+def wrapped(argv, log_path=None):
+    """argv under IDP_WRAPPER (argv itself without one). A valgrind wrapper
+    writes its report to log_path (%p stands for the process id)."""
+    if not WRAPPER:
+        return list(argv)
+    w = list(WRAPPER)
+    if log_path is not None and WRAPPER_IS_VALGRIND:
+        w.append("--log-file=" + log_path)
+    return w + list(argv)
+
+
+def wrapper_failed(returncode):
+    """True when the exit status is the wrapper's --error-exitcode."""
+    return bool(WRAPPER) and WRAPPER_ERROR_EXIT is not None and \
+        returncode == WRAPPER_ERROR_EXIT
+
+
+def read_logs(directory, prefix="valgrind."):
+    """The wrapper's reports in `directory` (files prefix*.log), joined."""
+    out = []
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return ""
+    for name in names:
+        if name.startswith(prefix) and name.endswith(".log"):
+            with open(os.path.join(directory, name), "rb") as f:
+                text = f.read().decode("utf-8", "replace").strip()
+            if text:
+                out.append("%s:\n%s" % (name, text))
+    return "\n".join(out)
+
+
+def run_wrapped(argv, timeout=120, **kw):
+    """subprocess.run(argv, ...) under IDP_WRAPPER with a scaled timeout.
+    Raises AssertionError with the wrapper's report when it found errors
+    (valgrind: exit status --error-exitcode)."""
+    if not WRAPPER:
+        return subprocess.run(argv, timeout=timeout, **kw)
+    logdir = tempfile.mkdtemp(prefix="idp-wrap-")
+    try:
+        r = subprocess.run(wrapped(argv, os.path.join(logdir,
+                                                      "valgrind.%p.log")),
+                           timeout=scaled(timeout), **kw)
+        if wrapper_failed(r.returncode):
+            raise AssertionError("%s found errors in %s\n%s"
+                                 % (WRAPPER[0], " ".join(map(str, argv)),
+                                    read_logs(logdir)))
+        return r
+    finally:
+        shutil.rmtree(logdir, ignore_errors=True)
 
 
 def base_env(**extra):
@@ -61,9 +143,9 @@ def run_idp(*args, db=None, env=None, input=None, cwd=None, timeout=120):
     argv = [IDP] + [str(a) for a in args]
     if db is not None:
         argv += ["--db", str(db)]
-    return subprocess.run(argv, capture_output=True, text=True,
-                          env=env if env is not None else base_env(),
-                          input=input, cwd=cwd, timeout=timeout)
+    return run_wrapped(argv, capture_output=True, text=True,
+                       env=env if env is not None else base_env(),
+                       input=input, cwd=cwd, timeout=timeout)
 
 
 def run_idp_bytes(*args, db=None, env=None, cwd=None, timeout=120):
@@ -72,9 +154,9 @@ def run_idp_bytes(*args, db=None, env=None, cwd=None, timeout=120):
     argv = [IDP] + [str(a) for a in args]
     if db is not None:
         argv += ["--db", str(db)]
-    return subprocess.run(argv, capture_output=True,
-                          env=env if env is not None else base_env(),
-                          cwd=cwd, timeout=timeout)
+    return run_wrapped(argv, capture_output=True,
+                       env=env if env is not None else base_env(),
+                       cwd=cwd, timeout=timeout)
 
 
 def b64url_decode(s):
@@ -181,6 +263,7 @@ class Server:
         if self.demo:
             argv.append("--demo")
         argv += self.extra_args
+        argv = wrapped(argv, os.path.join(self.dir, "valgrind.%p.log"))
         self._argv = argv
         self._stderr = open(self.stderr_path, "wb")
         try:
@@ -220,7 +303,7 @@ class Server:
             except queue.Empty:
                 continue
             if line is None:
-                rc = self.proc.wait(timeout=10)
+                rc = self.proc.wait(timeout=STOP_TIMEOUT)
                 raise AssertionError("idp serve exited (%s) before listening"
                                      "\nstdout: %s\nstderr: %s"
                                      % (rc, self.stdout_lines,
@@ -238,9 +321,17 @@ class Server:
             pass
         try:
             with open(self.stderr_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")[-4000:]
+                text = f.read().decode("utf-8", "replace")[-4000:]
         except OSError:
-            return "(no stderr)"
+            text = "(no stderr)"
+        report = self.wrapper_report()
+        return text + ("\n" + report if report else "")
+
+    def wrapper_report(self):
+        """What IDP_WRAPPER (valgrind) reported for this server so far."""
+        if not WRAPPER or self.dir is None:
+            return ""
+        return read_logs(self.dir)
 
     def stderr_all(self):
         """Everything the server wrote to stderr so far (its log), whole."""
@@ -252,7 +343,8 @@ class Server:
             return f.read().decode("utf-8", "replace")
 
     def stop(self):
-        """SIGTERM, wait (kill after 10 s); returns the exit status."""
+        """SIGTERM, wait (kill after STOP_TIMEOUT s); returns the exit
+        status (under valgrind, its --error-exitcode when it found errors)."""
         if self._stopped:
             return self.returncode
         self._stopped = True
@@ -262,7 +354,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            self.returncode = "killed after %d s" % STOP_TIMEOUT
+            self.returncode = "killed after %g s" % STOP_TIMEOUT
         return self.returncode
 
     def restart(self):
@@ -270,7 +362,8 @@ class Server:
         database, directory and port, so the issuer stays the same."""
         rc = self.stop()
         if rc != 0:
-            raise AssertionError("idp serve exited with %s on SIGTERM" % rc)
+            raise AssertionError("idp serve exited with %s on SIGTERM\n%s"
+                                 % (rc, self.wrapper_report()))
         self._stopped = False
         self.proc.stdout.close()
         argv = [("127.0.0.1:%d" % self.port) if a == "127.0.0.1:0" else a
@@ -300,7 +393,7 @@ class Server:
     def __exit__(self, exc_type, exc, tb):
         try:
             rc = self.stop()
-            if exc_type is None and rc != 0:
+            if rc != 0 and (exc_type is None or wrapper_failed(rc)):
                 raise AssertionError("idp serve exited with %s on SIGTERM "
                                      "(want 0)\nstderr: %s"
                                      % (rc, self.stderr_text()))
@@ -312,7 +405,9 @@ class Server:
     # -- HTTP ----------------------------------------------------------------
 
     def connection(self, timeout=30):
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        """A connection to the server; the timeout is scaled."""
+        return http.client.HTTPConnection(self.host, self.port,
+                                          timeout=scaled(timeout))
 
     def request(self, method, path, body=None, headers=None, timeout=30):
         """One request on a new connection: (status, headers, body bytes).

@@ -22,7 +22,6 @@ import concurrent.futures
 import json
 import os
 import sqlite3
-import subprocess
 import time
 import unittest
 import uuid
@@ -102,8 +101,9 @@ class Airport(unittest.TestCase):
 
     def app(self, state, *args):
         e = {k: v for k, v in os.environ.items() if k != "EID_APP_STATE"}
-        r = subprocess.run([EID_APP, "--state", state] + list(args),
-                           capture_output=True, text=True, env=e, timeout=60)
+        r = harness.run_wrapped([EID_APP, "--state", state] + list(args),
+                                capture_output=True, text=True, env=e,
+                                timeout=60)
         self.assertEqual(r.returncode, 0, "eid-app %s: %s" % (args, r.stderr))
         return r.stdout.strip()
 
@@ -165,8 +165,8 @@ class Airport(unittest.TestCase):
         seen = os.path.join(self.srv.dir, "seen-%s.txt" % self.id().split(".")[-1])
         argv = [EID_VERIFY, "--jwks", jp, "--status", sp, "--seen", seen] + \
             list(extra) + [pres if stdin is None else "-"]
-        r = subprocess.run(argv, capture_output=True, text=True, timeout=30,
-                           input=stdin)
+        r = harness.run_wrapped(argv, capture_output=True, text=True,
+                                timeout=30, input=stdin)
         verdict = json.loads(r.stdout) if r.stdout.strip() else None
         return r.returncode, verdict, r.stderr
 
@@ -338,7 +338,8 @@ class Airport(unittest.TestCase):
     def test_offline_usage_and_stale_status(self):
         st, _ = self.citizen()
         pres = self.present(st)
-        r = subprocess.run([EID_VERIFY, pres], capture_output=True, text=True)
+        r = harness.run_wrapped([EID_VERIFY, pres], capture_output=True,
+                                text=True)
         self.assertEqual(r.returncode, 2)
         self.assertIn("usage", r.stderr)
         jp, sp = self.files()

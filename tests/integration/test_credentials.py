@@ -13,7 +13,6 @@ Environment: IDP and EID_APP name the binaries (set by tests/meson.build).
 import json
 import os
 import re
-import subprocess
 import time
 import unittest
 
@@ -31,8 +30,8 @@ HALF_BLOCKS = set(" \u2580\u2584\u2588")
 def app(state, *args, idp=None):
     argv = [EID_APP, "--state", state] + (["--idp", idp] if idp else [])
     e = {k: v for k, v in os.environ.items() if k != "EID_APP_STATE"}
-    return subprocess.run(argv + list(args), capture_output=True, text=True,
-                          env=e, timeout=60)
+    return harness.run_wrapped(argv + list(args), capture_output=True,
+                               text=True, env=e, timeout=60)
 
 
 class Credentials(unittest.TestCase):

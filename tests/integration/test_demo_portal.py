@@ -4,11 +4,21 @@ followed, forms read from the HTML and posted back) signs the demo citizen
 in at the portal through the provider's pages (password, SMS code,
 consent), sees the verified claims on the portal, and signs out through the
 provider's end-session page back to the portal. Also: the portal's URL is
-printed, its client's URIs point at its port, bad callbacks are pages."""
+printed, its client's URIs point at its port, bad callbacks are pages; the
+portal is the demo-portal program, a child of `idp serve` without its
+client secret on the command line or in the environment, that ends with the
+server (SIGTERM or SIGKILL), while `idp` itself links no libcurl; without
+demo-portal beside idp, `idp serve --demo` says so and exits 1."""
 
+import ctypes
 import html.parser
 import json
+import os
 import re
+import shutil
+import signal
+import subprocess
+import tempfile
 import time
 import unittest
 import urllib.error
@@ -223,6 +233,125 @@ class DemoPortalTest(unittest.TestCase):
         # The portal still serves.
         status, _, _ = b.open(self.portal + "/")
         self.assertEqual(status, 200)
+
+
+def children(pid):
+    """{pid: name} of the processes whose parent is `pid`."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            out[int(d)] = name
+    return out
+
+
+def portal_child(srv):
+    """The pid of the server's one demo-portal child."""
+    kids = {p: n for p, n in children(srv.proc.pid).items()
+            if n == "demo-portal"}
+    if len(kids) != 1:
+        raise AssertionError("want one demo-portal child of %d, got %r"
+                             % (srv.proc.pid, children(srv.proc.pid)))
+    return next(iter(kids))
+
+
+def proc_bytes(pid, what):
+    with open("/proc/%d/%s" % (pid, what), "rb") as f:
+        return f.read()
+
+
+def set_subreaper(on):
+    """Orphans below this process come to it (PR_SET_CHILD_SUBREAPER)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1 if on else 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def wait_exit(pid, seconds):
+    """The wait status of our child `pid` once it has ended, or None."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        got, status = os.waitpid(pid, os.WNOHANG)
+        if got == pid:
+            return status
+        time.sleep(0.05)
+    return None
+
+
+class PortalProcessTest(unittest.TestCase):
+    def test_idp_links_no_libcurl(self):
+        out = subprocess.run(["ldd", harness.IDP], capture_output=True,
+                             text=True, check=True).stdout
+        self.assertIn("libsodium", out)
+        self.assertNotIn("libcurl", out)
+        portal = os.path.join(os.path.dirname(harness.IDP), "demo-portal")
+        out = subprocess.run(["ldd", portal], capture_output=True,
+                             text=True, check=True).stdout
+        self.assertIn("libcurl", out)
+
+    def test_child_ends_with_the_server(self):
+        set_subreaper(True)
+        srv = Server(demo=True).__enter__()
+        try:
+            pid = portal_child(srv)
+            secret = srv.demo_creds["portal_client"]["client_secret"].encode()
+            argv = proc_bytes(pid, "cmdline").split(b"\0")
+            self.assertIn(b"--issuer", argv)
+            self.assertNotIn(secret, proc_bytes(pid, "cmdline"))
+            self.assertNotIn(secret, proc_bytes(pid, "environ"))
+            # SIGTERM to the server: the portal goes first, reaped by it.
+            srv.restart()
+            self.assertFalse(os.path.exists("/proc/%d" % pid),
+                             "demo-portal %d outlived its server" % pid)
+            # Restarted on its port: a new portal, which serves.
+            pid = portal_child(srv)
+            deadline = time.monotonic() + 30
+            while True:
+                urls = [m.group(1) for m in map(PORTAL_RE.match,
+                                                 list(srv.stdout_lines)) if m]
+                if len(urls) >= 2 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(len(urls), 2, srv.stdout_lines)
+            status, _, body = Browser().open(urls[-1] + "/")
+            self.assertEqual(status, 200)
+            self.assertIn('href="/login"', body)
+            # SIGKILL to the server: the portal ends by itself.
+            srv.proc.kill()
+            srv.proc.wait()
+            status = wait_exit(pid, 10)
+            self.assertIsNotNone(status, "demo-portal %d outlived a killed "
+                                 "server" % pid)
+            self.assertTrue(os.WIFEXITED(status), status)
+            self.assertEqual(os.WEXITSTATUS(status), 0)
+        finally:
+            set_subreaper(False)
+            srv._stopped = True
+            srv._kill()
+            srv._cleanup()
+
+    def test_missing_program_fails_clearly(self):
+        d = tempfile.mkdtemp(prefix="idp-noportal-")
+        try:
+            idp = os.path.join(d, "idp")
+            shutil.copy(harness.IDP, idp)
+            r = harness.run_wrapped(
+                [idp, "serve", "--db", os.path.join(d, "idp.db"), "--listen",
+                 "127.0.0.1:0", "--web", harness.WEB_DIR, "--demo"],
+                capture_output=True, text=True, env=harness.base_env(),
+                timeout=120)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("demo portal: cannot run %s/demo-portal" % d,
+                          r.stderr)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import stat
-import subprocess
 import unittest
 import urllib.parse
 
@@ -35,8 +34,9 @@ def app(state, *args, idp=None, env=None, timeout=60):
         argv += ["--idp", idp]
     e = {k: v for k, v in os.environ.items() if k != "EID_APP_STATE"}
     e.update(env or {})
-    return subprocess.run(argv + [str(a) for a in args], capture_output=True,
-                          text=True, env=e, timeout=timeout)
+    return harness.run_wrapped(argv + [str(a) for a in args],
+                               capture_output=True, text=True, env=e,
+                               timeout=timeout)
 
 
 class Devices(unittest.TestCase):

@@ -383,6 +383,15 @@ class ShutdownTest(unittest.TestCase):
             self.assertGreater(srv.port, 0)
             self.assertEqual(srv.base_url, "http://127.0.0.1:%d" % srv.port)
 
+    def test_port_in_use_refused(self):
+        """A second server on a port that one already holds exits 1 with
+        a one-line reason: it never shares the port with the first."""
+        with Server() as srv, harness.TempDir() as tmp:
+            r = harness.run_idp("serve", "--listen", "127.0.0.1:%d" % srv.port,
+                                "--web", harness.WEB_DIR, db=tmp.db, timeout=30)
+            self.assertEqual(r.returncode, 1, r.stdout)
+            self.assertIn("cannot listen on 127.0.0.1:%d" % srv.port, r.stderr)
+
 
 if __name__ == "__main__":
     harness.main()

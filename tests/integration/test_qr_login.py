@@ -11,7 +11,6 @@ the QR sign-in (ID token verified with jwcrypto) and not by password + SMS
 import json
 import os
 import secrets
-import subprocess
 import unittest
 import urllib.parse
 
@@ -54,9 +53,9 @@ class QrLogin(unittest.TestCase):
 
     @classmethod
     def app(cls, *args, check=True):
-        r = subprocess.run([EID_APP, *args, "--state", cls.state, "--idp",
-                            cls.srv.base_url], capture_output=True, text=True,
-                           timeout=60)
+        r = harness.run_wrapped([EID_APP, *args, "--state", cls.state,
+                                 "--idp", cls.srv.base_url],
+                                capture_output=True, text=True, timeout=60)
         if check and r.returncode != 0:
             raise AssertionError("eid-app %s: %s" % (args, r.stderr))
         return r

@@ -2,8 +2,9 @@
  * test_airport: the live checks over a real credential issued from a
  * fixture database: acceptance with its disclosure entry, replay (and no
  * second entry), revocation, a locked account, a death, a credential the
- * server never issued, pruning of seen ids, and 50 threads verifying one
- * presentation at once (one acceptance).
+ * server never issued, pruning of seen ids, 50 threads verifying one
+ * presentation at once (one acceptance), and the statements of one
+ * verification (all in its one transaction).
  */
 #include "t.h"
 #include "fixture.h"
@@ -249,5 +250,55 @@ TEST(parallel_once)
 	env_down(&e);
 }
 
+/* What the statements of a connection did, seen through sqlite3_trace_v2. */
+struct trace {
+	int statements, begins, commits, outside;
+};
+
+static int
+on_stmt(unsigned type, void *arg, void *p, void *x)
+{
+	struct trace *t = arg;
+	const char *sql = x;
+
+	(void)type;
+	t->statements++;
+	if (strncmp(sql, "BEGIN", 5) == 0)
+		t->begins++;
+	else if (strncmp(sql, "COMMIT", 6) == 0)
+		t->commits++;
+	if (strncmp(sql, "BEGIN", 5) != 0 &&
+	    sqlite3_get_autocommit(sqlite3_db_handle(p)))
+		t->outside++;	/* a statement that is its own transaction */
+	return 0;
+}
+
+TEST(one_transaction)
+{
+	struct trace t = { 0, 0, 0, 0 };
+	struct pres_result r;
+	struct db_conn *c;
+	struct env e;
+
+	CHECK(env_up(&e) == 0);
+	CHECK_EQ_INT(check(&e, e.cred, "p1", NOW + 1, &r), PRES_ACCEPTED);
+	/* The pool hands the connection released last to the next caller. */
+	c = db_acquire(e.f.db);
+	CHECK(c != NULL);
+	sqlite3_trace_v2(db_handle(c), SQLITE_TRACE_STMT, on_stmt, &t);
+	db_release(e.f.db, c);
+	CHECK(airport_verify(e.f.db, &r, "air-1", "air", NOW + 1) == DB_OK);
+	CHECK_EQ_INT(r.reason, PRES_ACCEPTED);
+	c = db_acquire(e.f.db);
+	sqlite3_trace_v2(db_handle(c), 0, NULL, NULL);
+	db_release(e.f.db, c);
+	/* BEGIN, the credential, account and person, the two rows, COMMIT. */
+	CHECK_EQ_INT(t.statements, 7);
+	CHECK_EQ_INT(t.begins, 1);
+	CHECK_EQ_INT(t.commits, 1);
+	CHECK_EQ_INT(t.outside, 0);
+	env_down(&e);
+}
+
 T_MAIN(T(accept_then_replay), T(live_reasons), T(unknown_credential),
-    T(parallel_once))
+    T(parallel_once), T(one_transaction))

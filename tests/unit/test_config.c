@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -375,7 +376,151 @@ TEST(default_issuer)
 	CHECK_STR(c.issuer, "https://id.example.vn");
 }
 
+TEST(set_operations_keys)
+{
+	struct config c;
+	char err[256] = "";
+
+	config_defaults(&c);
+	CHECK_EQ_INT(c.conn_timeout, 30);
+	CHECK_EQ_INT(c.per_ip_connections, 256);
+	CHECK_STR(c.tls_cert, "");
+	CHECK_STR(c.trust_proxy, "");
+	CHECK_EQ_INT(config_set(&c, "tls-cert", "/etc/idp/cert.pem", err, sizeof(err)), 0);
+	CHECK_STR(c.tls_cert, "/etc/idp/cert.pem");
+	CHECK_EQ_INT(config_set(&c, "tls-key", "/etc/idp/key.pem", err, sizeof(err)), 0);
+	CHECK_STR(c.tls_key, "/etc/idp/key.pem");
+	CHECK_EQ_INT(config_set(&c, "log-file", "/var/log/idp.log", err, sizeof(err)), 0);
+	CHECK_STR(c.log_file, "/var/log/idp.log");
+	CHECK_EQ_INT(config_set(&c, "metrics-token", "/etc/idp/token", err, sizeof(err)), 0);
+	CHECK_STR(c.metrics_token, "/etc/idp/token");
+	CHECK_EQ_INT(config_set(&c, "conn-timeout", "5", err, sizeof(err)), 0);
+	CHECK_EQ_INT(c.conn_timeout, 5);
+	CHECK_EQ_INT(config_set(&c, "per-ip-connections", "1", err, sizeof(err)), 0);
+	CHECK_EQ_INT(c.per_ip_connections, 1);
+	static const char *const bad_n[] = { "0", "3601", "-1", "x", "" };
+	for (size_t i = 0; i < ARRAY_LEN(bad_n); i++) {
+		CHECK_EQ_INT(config_set(&c, "conn-timeout", bad_n[i], err, sizeof(err)), -1);
+		CHECK(strstr(err, "--conn-timeout") != NULL);
+	}
+	CHECK_EQ_INT(config_set(&c, "per-ip-connections", "65536", err, sizeof(err)), -1);
+	CHECK_EQ_INT(c.conn_timeout, 5);
+	CHECK_EQ_INT(c.per_ip_connections, 1);
+	CHECK_EQ_INT(config_set(&c, "trust-proxy", "10.0.0.1,::1", err, sizeof(err)), 0);
+	CHECK_STR(c.trust_proxy, "10.0.0.1,::1");
+	static const char *const bad_p[] = { "proxy", "10.0.0.1,", ",::1", "10.0.0.0/8",
+		"1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,"
+		"1.1.1.9,1.1.1.10,1.1.1.11,1.1.1.12,1.1.1.13,1.1.1.14,1.1.1.15,"
+		"1.1.1.16,1.1.1.17" };
+	for (size_t i = 0; i < ARRAY_LEN(bad_p); i++) {
+		CHECK_EQ_INT(config_set(&c, "trust-proxy", bad_p[i], err, sizeof(err)), -1);
+		CHECK(strstr(err, "--trust-proxy") != NULL);
+	}
+	CHECK_STR(c.trust_proxy, "10.0.0.1,::1");
+	CHECK_EQ_INT(config_set(&c, "trust-proxy", "", err, sizeof(err)), 0);
+	CHECK_STR(c.trust_proxy, "");
+	/* With a certificate the default issuer is https. */
+	CHECK_EQ_INT(config_set(&c, "listen", "127.0.0.1:0", err, sizeof(err)), 0);
+	config_default_issuer(&c, 8443);
+	CHECK_STR(c.issuer, "https://127.0.0.1:8443");
+}
+
+/* Writes text to a fresh file; its path into path[64]. */
+static int
+conf_file(char path[64], const char *text)
+{
+	FILE *f;
+	int fd;
+
+	strcpy(path, "/tmp/test_config_XXXXXX");
+	if ((fd = mkstemp(path)) < 0 || (f = fdopen(fd, "w")) == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+TEST(load_file)
+{
+	struct config c;
+	char path[64], err[512] = "";
+
+	CHECK_EQ_INT(conf_file(path, "# dinhdanh\n\n   \n"
+	    "listen = 10.1.2.3:9000\n"
+	    "\tissuer=https://id.example.vn  \r\n"
+	    "  # indented comment\n"
+	    "threads = 3\n"
+	    "demo = true\n"
+	    "trust-proxy = 10.0.0.1, 10.0.0.2\n"
+	    "log-level = warn"), 0);
+	config_defaults(&c);
+	CHECK_EQ_INT(config_load_file(&c, path, err, sizeof(err)), 0);
+	CHECK_STR(c.listen_host, "10.1.2.3");
+	CHECK_EQ_INT(c.listen_port, 9000);
+	CHECK_STR(c.issuer, "https://id.example.vn");
+	CHECK_EQ_INT(c.threads, 3);
+	CHECK(c.demo);
+	CHECK_STR(c.trust_proxy, "10.0.0.1, 10.0.0.2");
+	CHECK_EQ_INT(c.log_level, LOG_WARN);
+	unlink(path);
+
+	CHECK_EQ_INT(conf_file(path, "demo = false\n"), 0);
+	CHECK_EQ_INT(config_load_file(&c, path, err, sizeof(err)), 0);
+	CHECK(!c.demo);
+	unlink(path);
+	CHECK_EQ_INT(config_load_file(NULL, path, err, sizeof(err)), -1);
+	CHECK_EQ_INT(config_load_file(&c, NULL, err, sizeof(err)), -1);
+}
+
+struct file_case {
+	const char *text, *want;	/* want: after "PATH" */
+};
+
+TEST(load_file_errors)
+{
+	static const struct file_case cases[] = {
+		{ "threads = 2\nbogus = 1\n", ":2: unknown setting: bogus" },
+		{ "\n\nthreads = lots\n", ":3: --threads: expected a number" },
+		{ "listen\n", ":1: expected KEY = VALUE" },
+		{ "demo = 1\n", ":1: demo: expected true or false" },
+		{ "config = /etc/other.conf\n", ":1: a config file cannot name another" },
+		{ "issuer = ftp://x\n", ":1: --issuer" },
+		{ " = 3\n", ":1: unknown setting: " },
+	};
+	struct config c;
+	char path[64], err[512], want[600];
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		CHECK_EQ_INT(conf_file(path, cases[i].text), 0);
+		config_defaults(&c);
+		err[0] = '\0';
+		CHECK_EQ_INT(config_load_file(&c, path, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s%s", path, cases[i].want);
+		if (strncmp(err, want, strlen(want)) != 0)
+			fprintf(stderr, "case %zu: \"%s\", want \"%s...\"\n", i, err, want);
+		CHECK(strncmp(err, want, strlen(want)) == 0);
+		unlink(path);
+	}
+	/* A line longer than any value is refused, not split in two. */
+	{
+		char *text = malloc(CONFIG_PATH_MAX + 300);
+		CHECK(text != NULL);
+		if (text != NULL) {
+			strcpy(text, "db = ");
+			memset(text + 5, 'a', CONFIG_PATH_MAX + 200);
+			strcpy(text + 5 + CONFIG_PATH_MAX + 200, "\n");
+			CHECK_EQ_INT(conf_file(path, text), 0);
+			CHECK_EQ_INT(config_load_file(&c, path, err, sizeof(err)), -1);
+			CHECK(strstr(err, ":1: line too long") != NULL);
+			unlink(path);
+			free(text);
+		}
+	}
+	CHECK_EQ_INT(config_load_file(&c, "/nonexistent/idp.conf", err, sizeof(err)), -1);
+	CHECK(strstr(err, "/nonexistent/idp.conf: No such file") != NULL);
+}
+
 T_MAIN(T(defaults), T(set_paths), T(set_path_too_long), T(set_listen),
     T(set_issuer), T(set_log_level), T(set_threads), T(set_unknown_key),
     T(env_then_flags), T(env_empty_or_bad_leaves_default),
-    T(finish_master_key_beside_db), T(finish_path_too_long), T(default_issuer))
+    T(finish_master_key_beside_db), T(finish_path_too_long), T(default_issuer),
+    T(set_operations_keys), T(load_file), T(load_file_errors))

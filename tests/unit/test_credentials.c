@@ -105,8 +105,9 @@ static int
 revoked(struct ctx *x, const char *jti)
 {
 	struct db_conn *c = db_acquire(x->f.db);
+	char acc[44];
 	bool r = false;
-	int rc = c != NULL ? credentials_is_revoked(c, jti, &r) : DB_ERR;
+	int rc = c != NULL ? credentials_lookup(c, jti, acc, &r) : DB_ERR;
 
 	db_release(x->f.db, c);
 	return rc != DB_OK ? rc : r ? 1 : 0;
@@ -310,16 +311,20 @@ TEST(lookups)
 	CHECK(open_ctx(&x) == 0);
 	CHECK_EQ_INT(issue(&x, &x.b1, NOW, jti), DB_OK);
 	c = db_acquire(x.f.db);
-	CHECK_EQ_INT(credentials_account(c, jti, acc), DB_OK);
+	CHECK_EQ_INT(credentials_lookup(c, jti, acc, &r), DB_OK);
 	CHECK_STR(acc, ACC_B);
-	CHECK_EQ_INT(credentials_account(c, "no-such-credential-jti", acc), CRED_NOT_FOUND);
-	CHECK_EQ_INT(credentials_is_revoked(c, "no-such-credential-jti", &r),
+	CHECK(!r);
+	r = true;
+	CHECK_EQ_INT(credentials_lookup(c, "no-such-credential-jti", acc, &r),
 	    CRED_NOT_FOUND);
-	CHECK_EQ_INT(credentials_is_revoked(c, jti, &r), DB_OK);
+	CHECK_STR(acc, "");
 	CHECK(!r);
 	CHECK_EQ_INT(credentials_revoke_person(c, x.f.seal, "001099999999", NOW), DB_OK);
+	CHECK_EQ_INT(credentials_lookup(c, jti, acc, &r), DB_OK);
+	CHECK(!r);
 	CHECK_EQ_INT(credentials_revoke_person(c, x.f.seal, PID_BINH, NOW), DB_OK);
-	CHECK_EQ_INT(credentials_is_revoked(c, jti, &r), DB_OK);
+	CHECK_EQ_INT(credentials_lookup(c, jti, acc, &r), DB_OK);
+	CHECK_STR(acc, ACC_B);
 	CHECK(r);
 	db_release(x.f.db, c);
 	close_ctx(&x);

@@ -39,6 +39,23 @@ TEST(first_of_repeated_wins)
 	form_free(f);
 }
 
+TEST(repeats_counted)
+{
+	struct form *f = parse("a=1&b=2&c=3&b=4&a=5&a=6");
+	struct form *g = parse("a=1&b=2");
+
+	CHECK(f != NULL && g != NULL);
+	CHECK(form_count(f, "a") == 3);
+	CHECK(form_count(f, "b") == 2);
+	CHECK(form_count(f, "c") == 1);
+	CHECK(form_count(f, "d") == 0);
+	CHECK_STR(form_repeated(f), "b");
+	CHECK(form_repeated(g) == NULL);
+	CHECK(form_repeated(NULL) == NULL);
+	form_free(f);
+	form_free(g);
+}
+
 TEST(malformed_refused)
 {
 	const char *bad[] = { "a=%", "a=%4", "a=%zz", "a=%00", "a=%C3", "a=%C3%28",
@@ -92,5 +109,6 @@ TEST(unescape_in_place)
 	CHECK_EQ_INT(form_unescape(NULL), -1);
 }
 
-T_MAIN(T(unescape_in_place), T(fields_decoded), T(first_of_repeated_wins), T(malformed_refused),
+T_MAIN(T(unescape_in_place), T(fields_decoded), T(first_of_repeated_wins),
+    T(repeats_counted), T(malformed_refused),
     T(too_many_fields_refused), T(empty_body_and_bounds))

@@ -495,6 +495,77 @@ out:
 	fixture_close(&f);
 }
 
+/* The number of keys in r's JWK Set. */
+static int
+jwks_count(const struct keyring *r)
+{
+	int n = 0;
+
+	for (const char *p = keyring_jwks_json(r); (p = strstr(p, "\"kid\"")) != NULL;
+	    p++)
+		n++;
+	return n;
+}
+
+TEST(cache_keeps_keys_rotated_twice_between_reloads)
+{
+	struct clock *clk = clock_new_test(NOW);
+	struct keyring *r1 = NULL, *r2 = NULL, *r;
+	struct keys_cache *kc = NULL;
+	char *a = NULL, *tok = NULL;
+	struct fixture f;
+
+	CHECK_EQ_INT(fixture_open_key(&f, "test_keys", master), 0);
+	CHECK_EQ_INT(keys_cache_new(f.db, f.seal, clk, KEYS_ID_TOKEN, &kc), DB_OK);
+	if (kc == NULL || clk == NULL)
+		goto out;
+	r1 = keys_cache_ring(kc);
+	a = kid_copy(r1, JWS_RS256);
+	/* Two rotations before the cache looks: it still signs with a. */
+	CHECK_EQ_INT(keys_rotate(f.db, f.seal, KEYS_ID_TOKEN, NOW + 1, NULL), DB_OK);
+	CHECK_EQ_INT(keys_rotate(f.db, f.seal, KEYS_ID_TOKEN, NOW + 2, NULL), DB_OK);
+	CHECK_EQ_INT(clock_advance(clk, KEYS_RELOAD_SECONDS - 1), 0);
+	r = keys_cache_ring(kc);
+	CHECK(r == r1);
+	tok = jws_sign(keyring_signing_key(r, JWS_RS256), "JWT", "{}", 2);
+	keyring_release(r);
+	/* The reload: new keys, and a still published, trusted and verifying. */
+	CHECK_EQ_INT(clock_advance(clk, 1), 0);
+	r2 = keys_cache_ring(kc);
+	CHECK(r2 != r1);
+	CHECK(strcmp(jws_key_kid(keyring_signing_key(r2, JWS_RS256)), a) != 0);
+	CHECK_EQ_INT(verifies(keyring_find_kid(r2, a), tok), 0);
+	CHECK(strstr(keyring_jwks_json(r2), a) != NULL);
+	CHECK_EQ_INT(jwks_count(r2), 9);	/* current, previous, kept: 3 each */
+	/* Kept across reloads for 15 minutes after that reload, then dropped. */
+	for (;;) {
+		CHECK_EQ_INT(clock_advance(clk, KEYS_RELOAD_SECONDS), 0);
+		r = keys_cache_ring(kc);
+		if (clock_now(clk) >= NOW + KEYS_RELOAD_SECONDS + 900)
+			break;
+		CHECK_EQ_INT(verifies(keyring_find_kid(r, a), tok), 0);
+		keyring_release(r);
+	}
+	CHECK(keyring_find_kid(r, a) == NULL);
+	CHECK(strstr(keyring_jwks_json(r), a) == NULL);
+	CHECK_EQ_INT(jwks_count(r), 6);
+	keyring_release(r);
+	/* One rotation keeps nothing more: the old key is the previous one. */
+	CHECK_EQ_INT(keys_rotate(f.db, f.seal, KEYS_ID_TOKEN, NOW + 2000, NULL), DB_OK);
+	CHECK_EQ_INT(clock_advance(clk, KEYS_RELOAD_SECONDS), 0);
+	r = keys_cache_ring(kc);
+	CHECK_EQ_INT(jwks_count(r), 6);
+	keyring_release(r);
+out:
+	keyring_release(r1);
+	keyring_release(r2);
+	free(a);
+	free(tok);
+	keys_cache_free(kc);
+	clock_free(clk);
+	fixture_close(&f);
+}
+
 struct reader {
 	struct keys_cache *kc;
 	atomic_int *stop;
@@ -588,4 +659,5 @@ T_MAIN(T(created_once_then_reused), T(loaded_key_is_the_same_key),
     T(altered_blob_fails), T(retired_key_is_replaced), T(all_algs_stored),
     T(rotate_makes_new_keys), T(jwks_current_and_previous),
     T(rotate_leaves_card_alone), T(cache_reloads_after_interval),
+    T(cache_keeps_keys_rotated_twice_between_reloads),
     T(cache_readers_on_threads))

@@ -8,7 +8,9 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -401,6 +403,114 @@ TEST(threads_write_whole_lines)
 		CHECK_EQ_INT(next[i], PER_THREAD);
 }
 
-T_MAIN(T(one_json_line_per_event), T(timestamp_is_utc_now_with_millis),
+/* The whole of the file at path, or NULL. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	if ((buf = calloc(1, 65536)) != NULL) {
+		n = fread(buf, 1, 65535, f);
+		buf[n] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+TEST(file_reopened_after_rename)
+{
+	char dir[] = "/tmp/test_log_XXXXXX", path[64], old[72];
+	struct log *lg;
+	char *a = NULL, *b = NULL;
+	struct stat st;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/idp.log", dir);
+	snprintf(old, sizeof(old), "%s/idp.log.1", dir);
+	CHECK(log_open_file(NULL, LOG_INFO) == NULL);
+	CHECK(log_open_file("/nonexistent-dir/x.log", LOG_INFO) == NULL);
+	lg = log_open_file(path, LOG_INFO);
+	CHECK(lg != NULL);
+	if (lg == NULL)
+		goto done;
+	CHECK_EQ_INT(stat(path, &st), 0);
+	CHECK_EQ_INT(st.st_mode & 0007, 0);	/* never readable by others */
+	log_event(lg, LOG_INFO, "first", NULL);
+	CHECK_EQ_INT(rename(path, old), 0);
+	log_event(lg, LOG_INFO, "second", NULL);	/* still the old file */
+	CHECK_EQ_INT(log_reopen(lg), 0);
+	log_event(lg, LOG_INFO, "third", NULL);
+	log_free(lg);
+	a = slurp(old);
+	b = slurp(path);
+	CHECK(a != NULL && strstr(a, "\"first\"") && strstr(a, "\"second\"") &&
+	    !strstr(a, "\"third\""));
+	CHECK(b != NULL && strstr(b, "\"third\"") && !strstr(b, "\"first\""));
+	/* A log on the caller's stream has nothing to reopen. */
+	lg = log_new(stderr, LOG_INFO);
+	CHECK_EQ_INT(log_reopen(lg), 0);
+	log_free(lg);
+	CHECK_EQ_INT(log_reopen(NULL), -1);
+done:
+	free(a);
+	free(b);
+	unlink(path);
+	unlink(old);
+	rmdir(dir);
+}
+
+struct seen {
+	int n;
+	char event[64], detail[64];
+};
+
+static void
+observer(void *arg, const char *event, const char *detail)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	snprintf(s->event, sizeof(s->event), "%s", event);
+	snprintf(s->detail, sizeof(s->detail), "%s", detail ? detail : "(none)");
+}
+
+TEST(observer_sees_every_level)
+{
+	struct mem m;
+	struct log *lg;
+	struct seen s;
+
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(mem_open(&m), 0);
+	lg = log_new(m.f, LOG_ERROR);
+	log_set_observer(lg, observer, &s);
+	log_event(lg, LOG_DEBUG, "auth.password_refused", "addr", "x", "reason",
+	    "locked", NULL);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_STR(s.event, "auth.password_refused");
+	CHECK_STR(s.detail, "locked");
+	log_event(lg, LOG_INFO, "airport.verify", "result", "revoked", "reason",
+	    "ignored", NULL);
+	CHECK_STR(s.detail, "revoked");
+	log_event(lg, LOG_INFO, "plain", "k", "v", NULL);
+	CHECK_EQ_INT(s.n, 3);
+	CHECK_STR(s.detail, "(none)");
+	log_event(lg, LOG_INFO, NULL, NULL);
+	CHECK_EQ_INT(s.n, 3);
+	fflush(m.f);
+	CHECK_EQ_INT(m.len, 0);	/* all below the level: nothing written */
+	log_set_observer(lg, NULL, NULL);
+	log_event(lg, LOG_ERROR, "after", NULL);
+	CHECK_EQ_INT(s.n, 3);
+	log_free(lg);
+	mem_close(&m);
+}
+
+T_MAIN(T(file_reopened_after_rename), T(observer_sees_every_level),
+    T(one_json_line_per_event), T(timestamp_is_utc_now_with_millis),
     T(levels_below_min_dropped), T(awkward_values), T(nothing_without_event_or_log),
     T(level_parse), T(mask_id), T(threads_write_whole_lines))

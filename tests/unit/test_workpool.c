@@ -159,11 +159,14 @@ TEST(refuses_at_queue_max)
 	CHECK_EQ_INT(workpool_submit(p, gate_job, &g), 0);
 	gate_wait_for(&g, 2);
 	CHECK_EQ_INT(workpool_load(p), 2);
-	/* ...three more may wait... */
+	CHECK_EQ_INT(workpool_queued(p), 0);
+	/* ...three more may wait (the queue depth counts them)... */
 	CHECK_EQ_INT(workpool_submit(p, gate_job, &g), 0);
 	CHECK_EQ_INT(workpool_submit(p, gate_job, &g), 0);
+	CHECK_EQ_INT(workpool_queued(p), 2);
 	CHECK_EQ_INT(workpool_reserve(p), 0);
 	CHECK_EQ_INT(workpool_load(p), 5);
+	CHECK_EQ_INT(workpool_queued(p), 3);
 	/* ...and the sixth is refused, by submit and by reserve alike. */
 	CHECK_EQ_INT(workpool_submit(p, gate_job, &g), -1);
 	CHECK_EQ_INT(workpool_reserve(p), -1);
@@ -173,6 +176,7 @@ TEST(refuses_at_queue_max)
 	gate_open(&g);
 	workpool_free(p);
 	CHECK_EQ_INT(atomic_load(&g.passed), 5);
+	CHECK_EQ_INT(workpool_queued(NULL), 0);
 	gate_destroy(&g);
 }
 
