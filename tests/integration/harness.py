@@ -710,6 +710,23 @@ class WebClient:
                 return resp
         raise AssertionError("the flow did not end:\n%r" % resp)
 
+    def code(self, client_id, citizen, **over):
+        """A fresh authorization code for `client_id` (its redirect URI the
+        harness's RP_REDIRECT_URI, scope RP_SCOPE, PKCE S256), `citizen`
+        signing in and consenting when asked; `over` replaces parameters.
+        Returns (code, verifier); fails when no code comes back."""
+        verifier, challenge = pkce_pair()
+        q = {"response_type": "code", "client_id": client_id,
+             "redirect_uri": RP_REDIRECT_URI, "scope": RP_SCOPE, "state": "s",
+             "nonce": "n", "code_challenge": challenge,
+             "code_challenge_method": "S256"}
+        q.update(over)
+        resp = self.authorize("/authorize?" + urllib.parse.urlencode(q), citizen)
+        cb = callback_params(resp.location) if resp.status == 303 else {}
+        if "code" not in cb:
+            raise AssertionError("no code came back:\n%r" % resp)
+        return cb["code"], verifier
+
 
 def new_citizen(srv, person, phone, password):
     """Registers a level-1 account for registry `person` (personal_id,

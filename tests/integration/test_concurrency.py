@@ -38,7 +38,6 @@ import collections
 import hashlib
 import json
 import os
-import subprocess
 import threading
 import time
 import unittest
@@ -172,17 +171,7 @@ class Grants(unittest.TestCase):
         cls.srv.__exit__(None, None, None)
 
     def code(self):
-        verifier, challenge = harness.pkce_pair()
-        q = {"response_type": "code", "client_id": self.client["client_id"],
-             "redirect_uri": RP, "scope": harness.RP_SCOPE, "state": "s",
-             "nonce": "n", "code_challenge": challenge,
-             "code_challenge_method": "S256"}
-        resp = self.web.authorize("/authorize?" + urllib.parse.urlencode(q),
-                                  self.citizen)
-        self.assertEqual(resp.status, 303, resp)
-        cb = harness.callback_params(resp.location)
-        self.assertIn("code", cb, resp.location)
-        return cb["code"], verifier
+        return self.web.code(self.client["client_id"], self.citizen)
 
     def token(self, fields):
         return harness.form_post(self.srv, "/token", fields, auth=self.auth)

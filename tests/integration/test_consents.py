@@ -7,7 +7,6 @@ authorization ask again and the portal's refresh token fail with
 invalid_grant."""
 
 import unittest
-import urllib.parse
 
 import harness
 from harness import Server
@@ -33,17 +32,7 @@ class Consents(unittest.TestCase):
         cls.srv.__exit__(None, None, None)
 
     def code(self):
-        verifier, challenge = harness.pkce_pair()
-        q = {"response_type": "code", "client_id": self.a["client_id"],
-             "redirect_uri": RP, "scope": harness.RP_SCOPE, "state": "s",
-             "nonce": "n", "code_challenge": challenge,
-             "code_challenge_method": "S256"}
-        resp = self.web.authorize("/authorize?" + urllib.parse.urlencode(q),
-                                  self.citizen)
-        self.assertEqual(resp.status, 303, resp)
-        cb = harness.callback_params(resp.location)
-        self.assertIn("code", cb, resp.location)
-        return cb["code"], verifier
+        return self.web.code(self.a["client_id"], self.citizen)
 
     def token(self, fields):
         return harness.form_post(self.srv, "/token", fields,
