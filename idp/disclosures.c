@@ -8,10 +8,39 @@
 static const char SQL_INSERT[] =
     "INSERT INTO disclosures (account_id, client_id, client_name, attributes, "
     "at, channel, purpose) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_SINCE[] =
+    "SELECT 1 FROM disclosures WHERE account_id = ? AND at >= ? "
+    "AND client_id = ? AND channel = ? AND attributes = ? LIMIT 1";
 static const char SQL_LIST[] =
     "SELECT client_id, client_name, attributes, at, channel, purpose "
     "FROM disclosures WHERE account_id = ? AND (? = '' OR client_id = ?) "
     "ORDER BY at DESC, id DESC LIMIT ? OFFSET ?";
+
+int
+disclosures_recorded_since(struct db_conn *c, const char *account_id,
+    const char *client_id, const char *channel, const char *attributes,
+    int64_t since, bool *found)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (found != NULL)
+		*found = false;
+	if (c == NULL || account_id == NULL || client_id == NULL ||
+	    channel == NULL || attributes == NULL || found == NULL)
+		return DB_ERR;
+	if ((st = db_stmt(c, SQL_SINCE)) == NULL ||
+	    db_bind_text(st, 1, account_id) != DB_OK ||
+	    db_bind_int64(st, 2, since) != DB_OK ||
+	    db_bind_text(st, 3, client_id) != DB_OK ||
+	    db_bind_text(st, 4, channel) != DB_OK ||
+	    db_bind_text(st, 5, attributes) != DB_OK)
+		return DB_ERR;
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : db_err_from_sqlite(rc);
+}
 
 int
 disclosures_record(struct db_conn *c, const char *account_id,

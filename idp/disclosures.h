@@ -15,6 +15,7 @@
 #ifndef IDP_DISCLOSURES_H
 #define IDP_DISCLOSURES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base.h"
@@ -39,6 +40,14 @@ struct disclosure {
 int disclosures_record(struct db_conn *c, const char *account_id,
     const char *client_id, const char *client_name, const char *attributes,
     const char *channel, const char *purpose, int64_t now) WUR;
+
+/*
+ * Whether a release of exactly `attributes` to `client_id` through
+ * `channel` was recorded for `account_id` at `since` or later (*found).
+ */
+int disclosures_recorded_since(struct db_conn *c, const char *account_id,
+    const char *client_id, const char *channel, const char *attributes,
+    int64_t since, bool *found) WUR;
 
 /*
  * Calls fn for the releases of `account_id`, newest first, skipping

@@ -544,6 +544,7 @@ oidc_access_get(struct db *db, const char *token, int64_t now,
 		return DB_ERR;
 	if ((rc = token_lookup(db, token, out, &t)) != DB_OK)
 		return rc;
+	out->token_iat = t.iat;
 	return !t.refresh && live(&t, now) ? DB_OK : OIDC_NOT_FOUND;
 }
 

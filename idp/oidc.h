@@ -63,6 +63,7 @@ struct oidc_grant {
 	char acr[48];
 	char nonce[512];		/* set when redeemed from a code */
 	int64_t created_at;
+	int64_t token_iat;		/* oidc_access_get: the token's issue time */
 };
 
 struct oidc_tokens {

@@ -471,41 +471,71 @@ claim_names(json_t *claims, char *out, size_t n)
 }
 
 /*
- * The userinfo answer of grant g into *out: the account, the registry and
- * the client read and the disclosure entry written in one transaction, so
- * no claims go out without their entry.
+ * The claims of grant g and the release's description (claim names), read
+ * on c in whatever transaction the caller holds. DB_OK with *out.
+ */
+static int
+userinfo_read(struct routes_ctx *ctx, struct db_conn *c, const struct oidc_grant *g,
+    struct client *cl, char names[256], json_t **out)
+{
+	struct account acc;
+	struct person p;
+	int rc;
+
+	*out = NULL;
+	if ((rc = accounts_get(c, g->account_id, &acc)) == DB_OK &&
+	    (rc = registry_get(c, acc.personal_id, &p)) == DB_OK &&
+	    (rc = clients_get(c, g->client_id, cl)) == DB_OK &&
+	    ((*out = claims_of(ctx, g, &acc, &p)) == NULL ||
+	    claim_names(*out, names, 256) != 0))
+		rc = DB_ERR;
+	sodium_memzero(&acc, sizeof(acc));
+	sodium_memzero(&p, sizeof(p));
+	if (rc != DB_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/*
+ * The userinfo answer of grant g into *out. No claims go out without their
+ * disclosure entry: written, with the reads, in one transaction, once per
+ * access token and set of claims, so that a portal asking again with the
+ * same token reads without writing.
  */
 static int
 userinfo_tx(struct routes_ctx *ctx, struct db_conn *c, const struct oidc_grant *g,
     json_t **out)
 {
-	struct account acc;
-	struct person p;
 	struct client cl;
 	char names[256];
+	bool found = false;
 	int rc;
 
+	if ((rc = userinfo_read(ctx, c, g, &cl, names, out)) != DB_OK)
+		return rc;
+	if (names[0] == '\0')
+		return DB_OK;
+	if ((rc = disclosures_recorded_since(c, g->account_id, g->client_id,
+	    DISC_USERINFO, names, g->token_iat, &found)) != DB_OK || found)
+		goto done;
+	json_decref(*out);
 	*out = NULL;
 	if ((rc = db_begin(c)) != DB_OK)
 		return rc;
-	if ((rc = accounts_get(c, g->account_id, &acc)) == DB_OK &&
-	    (rc = registry_get(c, acc.personal_id, &p)) == DB_OK &&
-	    (rc = clients_get(c, g->client_id, &cl)) == DB_OK) {
-		if ((*out = claims_of(ctx, g, &acc, &p)) == NULL ||
-		    claim_names(*out, names, sizeof(names)) != 0)
-			rc = DB_ERR;
-		else if (names[0] != '\0')
-			rc = disclosures_record(c, g->account_id, g->client_id, cl.name,
-			    names, DISC_USERINFO, "", clock_now(ctx->clock));
-	}
-	sodium_memzero(&acc, sizeof(acc));
-	sodium_memzero(&p, sizeof(p));
+	if ((rc = userinfo_read(ctx, c, g, &cl, names, out)) == DB_OK &&
+	    names[0] != '\0')
+		rc = disclosures_record(c, g->account_id, g->client_id, cl.name,
+		    names, DISC_USERINFO, "", clock_now(ctx->clock));
 	if (rc == DB_OK && (rc = db_commit(c)) == DB_OK)
 		return DB_OK;
-	if (rc != DB_OK)
-		db_rollback(c);
-	json_decref(*out);
-	*out = NULL;
+	db_rollback(c);
+done:
+	if (rc != DB_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

@@ -12,6 +12,7 @@ so the test ages the code in the database (its expires_at) instead of
 sleeping 60 s."""
 
 import sqlite3
+import time
 import unittest
 import urllib.parse
 
@@ -43,19 +44,8 @@ class Tokens(unittest.TestCase):
 
     def code(self, client, web=None, citizen=None, **over):
         """A fresh code for `client`: (code, verifier)."""
-        web = web or self.web
-        verifier, challenge = harness.pkce_pair()
-        q = {"response_type": "code", "client_id": client["client_id"],
-             "redirect_uri": RP, "scope": harness.RP_SCOPE, "state": "s",
-             "nonce": "n", "code_challenge": challenge,
-             "code_challenge_method": "S256"}
-        q.update(over)
-        resp = web.authorize("/authorize?" + urllib.parse.urlencode(q),
-                             citizen or self.citizen)
-        self.assertEqual(resp.status, 303, resp)
-        cb = harness.callback_params(resp.location)
-        self.assertIn("code", cb, resp.location)
-        return cb["code"], verifier
+        return (web or self.web).code(client["client_id"],
+                                      citizen or self.citizen, **over)
 
     def token(self, client, fields, how="basic"):
         if how == "basic":
@@ -205,6 +195,31 @@ class Tokens(unittest.TestCase):
         # Another client cannot use this client's refresh token.
         t = self.tokens()
         self.assert_grant_error(self.refresh(self.b, t["refresh_token"]))
+
+    def test_userinfo_recorded_once_per_token(self):
+        """Each release is in the citizen's disclosure log; asking again
+        with the same access token releases nothing new and adds no row.
+        (Times are in seconds: a token issued in the second of an earlier
+        record of the same release shares it, hence the pauses.)"""
+        def rows():
+            con = sqlite3.connect(self.srv.db, timeout=30)
+            try:
+                return con.execute("SELECT count(*) FROM disclosures WHERE "
+                                   "channel = 'userinfo'").fetchone()[0]
+            finally:
+                con.close()
+        time.sleep(1.05)
+        t = self.tokens()
+        before = rows()
+        for _ in range(3):
+            st, _, claims = self.userinfo(t["access_token"])
+            self.assertEqual(st, 200, claims)
+            self.assertIn("name", claims)
+        self.assertEqual(rows(), before + 1)
+        time.sleep(1.05)
+        t2 = self.tokens()
+        self.assertEqual(self.userinfo(t2["access_token"])[0], 200)
+        self.assertEqual(rows(), before + 2)
 
     def test_no_refresh_without_offline_access(self):
         t = self.tokens(scope="openid profile")

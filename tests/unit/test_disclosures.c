@@ -99,4 +99,47 @@ TEST(record_and_list)
 	fixture_close(&f);
 }
 
-T_MAIN(T(record_and_list))
+/* Whether that release was recorded at `since` or later. */
+static bool
+since(struct fixture *f, const char *client, const char *channel,
+    const char *attrs, int64_t t)
+{
+	struct db_conn *c = db_acquire(f->db);
+	bool found = true;
+
+	if (c == NULL || disclosures_recorded_since(c, ACC, client, channel,
+	    attrs, t, &found) != DB_OK)
+		found = true;	/* fails the checks that want false */
+	if (c != NULL)
+		db_release(f->db, c);
+	return found;
+}
+
+TEST(recorded_since)
+{
+	struct fixture f;
+	struct db_conn *c;
+	bool found = true;
+
+	CHECK(setup(&f, "test_disclosures_since") == 0);
+	CHECK(!since(&f, "c_a", DISC_USERINFO, "name birthdate", NOW));
+	CHECK_EQ_INT(record(&f, "c_a", "name birthdate", NOW + 5, 1), DB_OK);
+	CHECK(since(&f, "c_a", DISC_USERINFO, "name birthdate", NOW));
+	CHECK(since(&f, "c_a", DISC_USERINFO, "name birthdate", NOW + 5));
+	/* later, another service, another channel, other claims: not that one */
+	CHECK(!since(&f, "c_a", DISC_USERINFO, "name birthdate", NOW + 6));
+	CHECK(!since(&f, "c_b", DISC_USERINFO, "name birthdate", NOW));
+	CHECK(!since(&f, "c_a", "id_token", "name birthdate", NOW));
+	CHECK(!since(&f, "c_a", DISC_USERINFO, "name", NOW));
+	c = db_acquire(f.db);
+	CHECK(c != NULL);
+	if (c != NULL) {
+		CHECK_EQ_INT(disclosures_recorded_since(c, NULL, "c_a", DISC_USERINFO,
+		    "name", NOW, &found), DB_ERR);
+		CHECK(!found);
+		db_release(f.db, c);
+	}
+	fixture_close(&f);
+}
+
+T_MAIN(T(record_and_list), T(recorded_since))

@@ -231,6 +231,12 @@ TEST(code_token_userinfo)
 	CHECK_EQ_INT(fixture_count(&x.s.f, "SELECT count(*) FROM disclosures WHERE "
 	    "channel = 'userinfo' AND attributes = 'name birthdate gender' AND "
 	    "client_name = 'Portal' AND purpose = ''"), 1);
+	/* the same token again: the same release, already recorded */
+	CHECK(req(&x, "GET", "/userinfo", v, NULL, &r) == 0);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK(r.body != NULL && strstr(r.body, "\"birthdate\"") != NULL);
+	resp_free(&r);
+	CHECK_EQ_INT(fixture_count(&x.s.f, "SELECT count(*) FROM disclosures"), 1);
 	/* introspection answers sub and scope only: no entry */
 	snprintf(form, sizeof(form), "token=%s&client_id=%s&client_secret=%s",
 	    access, x.id, x.secret);
