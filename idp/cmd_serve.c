@@ -33,7 +33,7 @@
 #define BODY_LIMIT (64 * 1024)
 #define OPT_BASE 200
 #define ROUTES_MAX 96
-#define CHECKPOINT_MS 250
+#define CHECKPOINT_MS 50
 /* About 23 s of Argon2id per core (22 verifications a second): a burst of
  * 1,000 sign-ins on two cores waits its turn rather than being refused. */
 #define POOL_QUEUE_PER_THREAD 512
