@@ -8,7 +8,7 @@ in the same run as the benchmarks (each a small C program of tests/bench):
   sqlite_ceiling   one-row INSERT transactions on one connection, WAL and
                    synchronous=NORMAL as common/db.c, in a fresh database
                    in the temporary directory (where the benchmarks' servers
-                   keep theirs), a checkpoint every 250 ms: commits/s
+                   keep theirs), a checkpoint every 50 ms: commits/s
   mhd_ceiling      libmicrohttpd answering 200 "ok" with common/http.c's
                    threading model, hit with wrk -t2 -c16 as the OIDC
                    benchmark hits the server: req/s, p99, CPU per request

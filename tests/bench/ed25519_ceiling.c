@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ceiling.h"
+
 #define MSG_LEN 900		/* about a presentation's or ID token's signing input */
 
 enum mode { PAIR, SIGN, VERIFY };
@@ -66,15 +68,6 @@ work(void *arg)
 		w->ops++;
 	}
 	return NULL;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ceiling.h"
+
 #define MSG_LEN 700		/* about an ID token's signing input */
 
 static atomic_bool stop;
@@ -46,15 +48,6 @@ work(void *arg)
 		w->ops++;
 	}
 	return NULL;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* One signature made and verified with the public half. */

@@ -3,7 +3,7 @@
  * disk: one connection in the database file DB with the server's pragmas
  * (common/db.c: WAL, synchronous=NORMAL, 1 MiB page cache) committing
  * one-row INSERT transactions (BEGIN IMMEDIATE, INSERT, COMMIT) for
- * SECONDS seconds, while a second connection checkpoints every 250 ms
+ * SECONDS seconds, while a second connection checkpoints every 50 ms
  * (PASSIVE, automatic checkpoints off), as `idp serve` does. The row is
  * about the size of an authorization code's. Prints
  * "per_s N us_per_op U wal_kib W".
@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHECKPOINT_MS 250
+#include "ceiling.h"
+
+#define CHECKPOINT_MS 50
 
 static atomic_bool stop;
 
@@ -62,15 +64,6 @@ checkpointer(void *arg)
 		sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	}
 	return NULL;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int
