@@ -110,16 +110,6 @@ names_match(const char *a, const char *b)
 	return cmp == 0;
 }
 
-static bool
-digits(const char *s, size_t n)
-{
-	if (s == NULL || strlen(s) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
 
 /* The input's own validity; says nothing about the registry. */
 static int
@@ -128,7 +118,7 @@ check_input(const struct accounts_reg_input *in, char phone[PHONE_E164_SIZE],
 {
 	char name[1024];
 
-	if (in == NULL || !digits(in->personal_id, 12)) {
+	if (in == NULL || !person_id_valid(in->personal_id)) {
 		set_reason(reason, rsz, "personal_id must be 12 digits");
 		return ACC_INVALID;
 	}

@@ -13,6 +13,7 @@
 #include "front.h"
 #include "otp.h"
 #include "password.h"
+#include "person.h"
 #include "qr.h"
 #include "registry.h"
 #include "totp.h"
@@ -470,7 +471,7 @@ h_forgot(struct http_req *r, void *arg)
 	if (body == NULL || limited(r, ctx))
 		goto done;
 	/* The format is no secret; a malformed ID spends no code. */
-	if (strlen(v[0]) != 12 || strspn(v[0], "0123456789") != 12) {
+	if (!person_id_valid(v[0])) {
 		http_respond_error(r, 400, "invalid_request",
 		    "personal_id must be 12 digits");
 		goto done;

@@ -239,8 +239,7 @@ chip_claims(const struct jws_parsed *p, struct chip *out)
 	    payload_field(o, "card_number", out->card_number, sizeof(out->card_number)) == 0 &&
 	    payload_field(o, "card_expires_on", out->card_expires_on,
 	    sizeof(out->card_expires_on)) == 0 &&
-	    strlen(out->personal_id) == 12 &&
-	    strspn(out->personal_id, "0123456789") == 12 &&
+	    person_id_valid(out->personal_id) &&
 	    person_card_number_valid(out->card_number, strlen(out->card_number)) &&
 	    person_date_valid(out->card_expires_on, strlen(out->card_expires_on)))
 		rc = 0;

@@ -69,7 +69,7 @@ person_check_id(const char *pid, const char *birth_date, const char *sex,
 	int year, g, want;
 	bool female;
 
-	if (pid == NULL || strlen(pid) != 12 || !all_digits(pid, 12)) {
+	if (!person_id_valid(pid)) {
 		snprintf(reason, rsz, "personal_id must be 12 digits");
 		return -1;
 	}
@@ -104,6 +104,12 @@ person_check_id(const char *pid, const char *birth_date, const char *sex,
 		return -1;
 	}
 	return 0;
+}
+
+bool
+person_id_valid(const char *pid)
+{
+	return pid != NULL && strlen(pid) == 12 && all_digits(pid, 12);
 }
 
 bool

@@ -47,6 +47,8 @@ bool person_date_valid(const char *s, size_t n);
 /* The ID's digits against province, birth date and sex; -1 with a reason. */
 int person_check_id(const char *pid, const char *birth_date, const char *sex,
     char *reason, size_t rsz) WUR;
+/* The form of a personal ID: 12 digits (NULL is not). */
+bool person_id_valid(const char *pid);
 /* A card number: 9 or 12 digits. */
 bool person_card_number_valid(const char *s, size_t n);
 /*

@@ -190,6 +190,17 @@ TEST(date_valid_table)
 	CHECK(!person_date_valid("2001-01-01", 9));
 }
 
+TEST(id_form_rule)
+{
+	CHECK(person_id_valid("001090000001"));
+	CHECK(!person_id_valid(NULL));
+	CHECK(!person_id_valid(""));
+	CHECK(!person_id_valid("00109000000"));
+	CHECK(!person_id_valid("0010900000011"));
+	CHECK(!person_id_valid("00109000000x"));
+	CHECK(!person_id_valid(" 01090000001"));
+}
+
 TEST(card_number_rule)
 {
 	CHECK(person_card_number_valid("123456789", 9));
@@ -544,7 +555,7 @@ TEST(record_birth_in_future)
 }
 
 T_MAIN(T(every_province_code_gives_a_valid_id), T(each_century_sex_digit_passes),
-    T(every_mismatch_is_refused), T(date_valid_table), T(card_number_rule),
+    T(every_mismatch_is_refused), T(date_valid_table), T(id_form_rule), T(card_number_rule),
     T(text_is_normalised_to_nfc), T(text_refuses_invalid_utf8),
     T(text_refuses_control_characters), T(text_length_counts_characters),
     T(text_trims_surrounding_spaces), T(record_good),
